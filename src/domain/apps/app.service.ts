@@ -1,0 +1,50 @@
+import type { Db } from '../../db/create-database.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+import { generateSecret, hashSecret } from '../secrets.js';
+import type { AppCredentials } from './app.js';
+import { findAppIdByApiKeyHash, insertApp, updateApiKeyHash } from './app.repository.js';
+
+const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function validateAppId(appId: string): void {
+  if (!APP_ID.test(appId)) {
+    throw new InvalidInputError(
+      `Invalid app id "${appId}": use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      { field: 'appId' },
+    );
+  }
+}
+
+/** Creates a tenant. The API key is returned once and only its hash is kept. */
+export async function createApp(db: Db, input: { appId: string; name?: string }): Promise<AppCredentials> {
+  validateAppId(input.appId);
+  const clientKey = generateSecret('ck_', 18);
+  const apiKey = generateSecret('sk_');
+  try {
+    await insertApp(db, {
+      id: input.appId,
+      name: input.name ?? input.appId,
+      clientKey,
+      apiKeyHash: hashSecret(apiKey),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`App "${input.appId}" already exists`);
+    throw error;
+  }
+  return { appId: input.appId, name: input.name ?? input.appId, clientKey, apiKey };
+}
+
+/** Replaces an app's API key; the old one stops working at once. */
+export async function rotateApiKey(db: Db, appId: string): Promise<string> {
+  const apiKey = generateSecret('sk_');
+  if (!(await updateApiKeyHash(db, appId, hashSecret(apiKey)))) {
+    throw new NotFoundError(`App "${appId}" does not exist`);
+  }
+  return apiKey;
+}
+
+/** The app an API key belongs to, or undefined. */
+export function findAppIdByApiKey(db: Db, apiKey: string): Promise<string | undefined> {
+  return findAppIdByApiKeyHash(db, hashSecret(apiKey));
+}

@@ -1,0 +1,80 @@
+import { hash, verify } from '@node-rs/argon2';
+import type { Db } from '../../db/create-database.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../errors.js';
+import type { User, UserInput } from './user.js';
+import { findUserCredentials, insertUser, updateUserRow } from './user.repository.js';
+
+const USER_ID = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
+
+export function validateUserId(userId: string): void {
+  if (!USER_ID.test(userId)) {
+    throw new InvalidInputError(
+      `Invalid user id "${userId}": use 1-128 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`,
+      { field: 'userId' },
+    );
+  }
+}
+
+function validatePassword(password: string): void {
+  if (password.length < 6 || password.length > 512) {
+    throw new InvalidInputError('A password must be 6 to 512 characters long', { field: 'password' });
+  }
+}
+
+/** Creates a user of an app; the username defaults to the id, the password is stored as an argon2 hash. */
+export async function createUser(db: Db, appId: string, userId: string, input: UserInput = {}): Promise<User> {
+  validateUserId(userId);
+  if (input.password !== undefined) validatePassword(input.password);
+  try {
+    return await insertUser(db, {
+      app_id: appId,
+      id: userId,
+      username: input.username ?? userId,
+      nickname: input.nickname ?? input.username ?? userId,
+      avatar_url: input.avatarUrl ?? '',
+      description: input.description ?? '',
+      is_robot: input.isRobot ?? false,
+      password_hash: input.password === undefined ? null : await hash(input.password),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConflictError(`User "${userId}" or username "${input.username ?? userId}" already exists`);
+    }
+    if (isForeignKeyViolation(error)) throw new NotFoundError(`App "${appId}" does not exist`);
+    throw error;
+  }
+}
+
+/** Changes the given fields of a user; fields left out stay as they are. */
+export async function updateUser(db: Db, appId: string, userId: string, input: UserInput): Promise<User> {
+  if (input.password !== undefined) validatePassword(input.password);
+  const changes = {
+    ...(input.username !== undefined && { username: input.username }),
+    ...(input.nickname !== undefined && { nickname: input.nickname }),
+    ...(input.avatarUrl !== undefined && { avatar_url: input.avatarUrl }),
+    ...(input.description !== undefined && { description: input.description }),
+    ...(input.isRobot !== undefined && { is_robot: input.isRobot }),
+    ...(input.password !== undefined && { password_hash: await hash(input.password) }),
+    updated_at: new Date(),
+  };
+  try {
+    const user = await updateUserRow(db, appId, userId, changes);
+    if (!user) throw new NotFoundError(`User "${userId}" does not exist`);
+    return user;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`Username "${input.username}" is taken`);
+    throw error;
+  }
+}
+
+/** Checks a username-or-id and password; records the login time. One message for every failure. */
+export async function verifyPassword(db: Db, appId: string, login: string, password: string): Promise<User> {
+  const found = await findUserCredentials(db, appId, login);
+  if (!found?.passwordHash || !(await verify(found.passwordHash, password))) {
+    throw new UnauthenticatedError('Wrong username or password', { reason: 'INVALID_CREDENTIALS' });
+  }
+  const now = new Date();
+  await updateUserRow(db, appId, found.user.id, { last_login_at: now });
+  return { ...found.user, lastLoginAt: now };
+}
