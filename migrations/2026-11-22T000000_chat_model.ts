@@ -92,6 +92,8 @@ const statements: string[] = [
   )`,
   // The room list: a user's current rooms, with what the unread count needs.
   `create index memberships_user_rooms on memberships (app_id, user_id, room_id) include (read_seq, role) where left_at is null`,
+  // A room's member list, oldest member first.
+  `create index memberships_room_members on memberships (app_id, room_id, joined_at, user_id) where left_at is null`,
   // Sync: memberships of a user changed since T (joined, left, read).
   `create index memberships_user_updated on memberships (app_id, user_id, updated_at)`,
 

@@ -1,0 +1,220 @@
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { CursorValue, PageRequest } from '../pagination.js';
+import type { RoomFilter, RoomListQuery, RoomOrder, SortDirection, ViewerRoom } from './room.js';
+import { hasAvatarColumn, roomColumns, toRoom } from './room.mappers.js';
+import { defaultPref } from './room.js';
+
+type Executor = Kysely<Database>;
+
+/*
+ * A user's room list in one statement: their live memberships joined to the rooms and
+ * their prefs, filtered, ordered by any combination of sort keys plus the room id, and
+ * paged by keyset (or by OFFSET, only for IMKit's documented `skip`).
+ */
+
+interface SortKey {
+  sql: Expression<unknown>;
+  direction: SortDirection;
+  /** The SQL type a cursor value is cast to when compared. */
+  cast: 'timestamptz' | 'int8' | 'text' | 'bool';
+  value: (row: ViewerRoom) => CursorValue;
+}
+
+const activityTime = sql`coalesce(r.last_message_at, r.created_at)`;
+const unreadCount = sql`(r.message_seq - m.read_seq)`;
+
+function sortKeyFor(order: RoomOrder): SortKey {
+  switch (order.field) {
+    case 'LAST_MESSAGE_TIME':
+      // A room without messages sorts by its creation time: "last activity".
+      return {
+        sql: activityTime,
+        direction: order.direction,
+        cast: 'timestamptz',
+        value: (r) => (r.room.lastMessageAt ?? r.room.createdAt).toISOString(),
+      };
+    case 'CREATED_TIME':
+      return {
+        sql: sql`r.created_at`,
+        direction: order.direction,
+        cast: 'timestamptz',
+        value: (r) => r.room.createdAt.toISOString(),
+      };
+    case 'NAME':
+      return { sql: sql`r.name`, direction: order.direction, cast: 'text', value: (r) => r.room.name };
+    case 'UNREAD_COUNT':
+      return { sql: unreadCount, direction: order.direction, cast: 'int8', value: (r) => r.unread };
+  }
+}
+
+/** The full ordering of a query: unread-first, the requested keys, then the room id. */
+export function sortKeys(query: RoomListQuery): SortKey[] {
+  const keys: SortKey[] = [];
+  if (query.unreadFirst) {
+    keys.push({ sql: sql`(r.message_seq > m.read_seq)`, direction: 'DESC', cast: 'bool', value: (r) => r.unread > 0 });
+  }
+  for (const order of query.orderBy) keys.push(sortKeyFor(order));
+  keys.push({ sql: sql`r.id`, direction: 'ASC', cast: 'text', value: (r) => r.room.id });
+  return keys;
+}
+
+/** Names the ordering, so a cursor is only accepted by the ordering that issued it. */
+export function roomOrderKey(query: RoomListQuery): string {
+  const parts = query.orderBy.map((o) => `${o.field}:${o.direction}`);
+  return ['rooms', query.unreadFirst ? 'unread-first' : '', ...parts].join('|');
+}
+
+function filterConditions(filter: RoomFilter): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  if (filter.tags !== undefined && filter.tags.length > 0) {
+    conditions.push(sql<SqlBool>`p.tags && ${sql.val(filter.tags)}::text[]`);
+  }
+  if (filter.folder !== undefined) conditions.push(sql<SqlBool>`p.folder = ${filter.folder}`);
+  for (const flag of ['hidden', 'sticky', 'muted'] as const) {
+    const wanted = filter[flag];
+    if (wanted !== undefined) {
+      // No pref row means the default: false.
+      conditions.push(sql<SqlBool>`coalesce(${sql.ref(`p.${flag}`)}, false) = ${wanted}`);
+    }
+  }
+  if (filter.roomType !== undefined) conditions.push(sql<SqlBool>`r.room_type = ${filter.roomType}`);
+  if (filter.updatedAfter !== undefined) {
+    const after = filter.updatedAfter.toISOString();
+    conditions.push(
+      sql<SqlBool>`(r.last_message_at > ${after}::timestamptz or r.created_at > ${after}::timestamptz)`,
+    );
+  }
+  if (filter.hasUnread !== undefined) {
+    conditions.push(filter.hasUnread ? sql<SqlBool>`r.message_seq > m.read_seq` : sql<SqlBool>`r.message_seq <= m.read_seq`);
+  }
+  if (filter.nameContains !== undefined && filter.nameContains !== '') {
+    const pattern = `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql<SqlBool>`r.name ilike ${pattern}`);
+  }
+  return conditions;
+}
+
+/** keys[0..i-1] equal the cursor and keys[i] is past it, for some i: the keyset "after" condition. */
+function keysetCondition(keys: SortKey[], cursor: CursorValue[], backward: boolean): Expression<SqlBool> {
+  const branches = keys.map((key, i) => {
+    const equalities = keys.slice(0, i).map((k, j) => sql`${k.sql} = ${cursor[j] ?? null}::${sql.raw(k.cast)}`);
+    const ascending = (key.direction === 'ASC') !== backward;
+    const past = sql`${key.sql} ${sql.raw(ascending ? '>' : '<')} ${cursor[i] ?? null}::${sql.raw(key.cast)}`;
+    return sql.join([...equalities, past], sql` and `);
+  });
+  return sql<SqlBool>`(${sql.join(branches.map((b) => sql`(${b})`), sql` or `)})`;
+}
+
+export type OffsetPage = { offset: number; limit: number | null };
+
+export function isOffsetPage(page: PageRequest | OffsetPage): page is OffsetPage {
+  return 'offset' in page;
+}
+
+function baseQuery(db: Executor, appId: string, userId: string, filter: RoomFilter) {
+  let query = db
+    .selectFrom('memberships as m')
+    .innerJoin('rooms as r', (join) => join.onRef('r.app_id', '=', 'm.app_id').onRef('r.id', '=', 'm.room_id'))
+    .leftJoin('user_room_prefs as p', (join) =>
+      join.onRef('p.app_id', '=', 'm.app_id').onRef('p.room_id', '=', 'm.room_id').onRef('p.user_id', '=', 'm.user_id'),
+    )
+    .where('m.app_id', '=', appId)
+    .where('m.user_id', '=', userId)
+    .where('m.left_at', 'is', null)
+    .where('r.deleted_at', 'is', null);
+  for (const condition of filterConditions(filter)) query = query.where(condition);
+  return query;
+}
+
+/** One page of a user's rooms, fetched limit+1 deep for keyset pages. */
+export async function selectViewerRooms(
+  db: Executor,
+  appId: string,
+  userId: string,
+  query: RoomListQuery,
+  page: PageRequest | OffsetPage,
+): Promise<ViewerRoom[]> {
+  const keys = sortKeys(query);
+  const backward = !isOffsetPage(page) && page.backward;
+  let select = baseQuery(db, appId, userId, query.filter)
+    .select([
+      ...roomColumns,
+      hasAvatarColumn,
+      'm.role as m_role',
+      'm.joined_at as m_joined_at',
+      'm.left_at as m_left_at',
+      'm.updated_at as m_updated_at',
+      'm.read_seq as m_read_seq',
+      'm.last_read_message_id as m_last_read_message_id',
+      'p.tags as p_tags',
+      'p.tag_colors as p_tag_colors',
+      'p.hidden as p_hidden',
+      'p.sticky as p_sticky',
+      'p.muted as p_muted',
+      'p.folder as p_folder',
+      'p.updated_at as p_updated_at',
+    ])
+    .modifyEnd(sql`/* selectViewerRooms */`);
+  for (const key of keys) {
+    const ascending = (key.direction === 'ASC') !== backward;
+    select = select.orderBy(key.sql, ascending ? 'asc' : 'desc');
+  }
+  if (isOffsetPage(page)) {
+    if (page.limit !== null) select = select.limit(page.limit);
+    if (page.offset > 0) select = select.offset(page.offset);
+  } else {
+    if (page.cursor) select = select.where(keysetCondition(keys, page.cursor, backward));
+    select = select.limit(page.limit + 1);
+  }
+  const rows = await select.execute();
+  return rows.map((row) => {
+    const room = toRoom(row);
+    const pref = defaultPref(appId, userId, room.id);
+    if (row.p_updated_at !== null) {
+      Object.assign(pref, {
+        tags: row.p_tags ?? [],
+        tagColors: row.p_tag_colors ?? {},
+        hidden: row.p_hidden ?? false,
+        sticky: row.p_sticky ?? false,
+        muted: row.p_muted ?? false,
+        folder: row.p_folder,
+        updatedAt: row.p_updated_at,
+      });
+    }
+    return {
+      room,
+      membership: {
+        appId,
+        roomId: room.id,
+        userId,
+        role: row.m_role,
+        joinedAt: row.m_joined_at,
+        leftAt: row.m_left_at,
+        updatedAt: row.m_updated_at,
+        readSeq: row.m_read_seq,
+        lastReadMessageId: row.m_last_read_message_id,
+      },
+      pref,
+      unread: Math.max(0, room.messageSeq - row.m_read_seq),
+    };
+  });
+}
+
+/** The cursor values of a row in an ordering. */
+export function cursorValues(query: RoomListQuery, row: ViewerRoom): CursorValue[] {
+  return sortKeys(query).map((key) => key.value(row));
+}
+
+export async function countViewerRoomRows(
+  db: Executor,
+  appId: string,
+  userId: string,
+  filter: RoomFilter,
+): Promise<number> {
+  const row = await baseQuery(db, appId, userId, filter)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .modifyEnd(sql`/* countViewerRooms */`)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,142 @@
+import { sql, type Selectable } from 'kysely';
+import type { MembershipTable, RoomTable, UserRoomPrefTable } from '../../db/schema.js';
+import type { Membership, Room, RoomPref } from './room.js';
+
+/*
+ * Row-to-domain mapping for rooms, memberships and prefs, shared by every query that
+ * reads them, so camelCase names and defaults are decided once.
+ */
+
+/** The room columns every read selects (the avatar bytes only when asked for). */
+export const roomColumns = [
+  'r.app_id',
+  'r.id',
+  'r.num_id',
+  'r.name',
+  'r.cover',
+  'r.description',
+  'r.room_type',
+  'r.visibility',
+  'r.webhook',
+  'r.bot_state',
+  'r.bot_mode',
+  'r.encrypted',
+  'r.service_status',
+  'r.room_tags',
+  'r.status',
+  'r.topic',
+  'r.read_only',
+  'r.archived',
+  'r.is_default',
+  'r.parent_id',
+  'r.custom_fields',
+  'r.created_by',
+  'r.member_count',
+  'r.message_seq',
+  'r.last_message_id',
+  'r.last_message_at',
+  'r.created_at',
+  'r.updated_at',
+  'r.deleted_at',
+] as const;
+
+type RoomRow = Omit<Selectable<RoomTable>, 'avatar' | 'avatar_mime' | 'avatar_filename' | 'direct_key'> & {
+  has_avatar: boolean;
+};
+
+/** Whether the room has an avatar, without reading its bytes. */
+export const hasAvatarColumn = sql<boolean>`r.avatar is not null`.as('has_avatar');
+
+export function toRoom(row: RoomRow): Room {
+  return {
+    appId: row.app_id,
+    id: row.id,
+    numId: row.num_id,
+    name: row.name,
+    cover: row.cover,
+    description: row.description,
+    roomType: row.room_type,
+    visibility: row.visibility,
+    webhook: row.webhook,
+    botState: row.bot_state,
+    botMode: row.bot_mode,
+    encrypted: row.encrypted,
+    serviceStatus: row.service_status,
+    roomTags: row.room_tags,
+    status: row.status,
+    topic: row.topic,
+    readOnly: row.read_only,
+    archived: row.archived,
+    isDefault: row.is_default,
+    parentId: row.parent_id,
+    customFields: row.custom_fields,
+    hasAvatar: row.has_avatar,
+    createdBy: row.created_by,
+    memberCount: row.member_count,
+    messageSeq: row.message_seq,
+    lastMessageId: row.last_message_id,
+    lastMessageAt: row.last_message_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export const membershipColumns = [
+  'm.app_id',
+  'm.room_id',
+  'm.user_id',
+  'm.role',
+  'm.joined_at',
+  'm.left_at',
+  'm.updated_at',
+  'm.read_seq',
+  'm.last_read_message_id',
+] as const;
+
+export function toMembership(row: Selectable<MembershipTable>): Membership {
+  return {
+    appId: row.app_id,
+    roomId: row.room_id,
+    userId: row.user_id,
+    role: row.role,
+    joinedAt: row.joined_at,
+    leftAt: row.left_at,
+    updatedAt: row.updated_at,
+    readSeq: row.read_seq,
+    lastReadMessageId: row.last_read_message_id,
+  };
+}
+
+export const prefColumns = [
+  'p.app_id',
+  'p.user_id',
+  'p.room_id',
+  'p.tags',
+  'p.tag_colors',
+  'p.hidden',
+  'p.sticky',
+  'p.muted',
+  'p.folder',
+  'p.updated_at',
+] as const;
+
+export function toPref(row: Selectable<UserRoomPrefTable>): RoomPref {
+  return {
+    appId: row.app_id,
+    userId: row.user_id,
+    roomId: row.room_id,
+    tags: row.tags,
+    tagColors: row.tag_colors,
+    hidden: row.hidden,
+    sticky: row.sticky,
+    muted: row.muted,
+    folder: row.folder,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The key membership and pref loaders use: one user in one room. */
+export function memberKey(roomId: string, userId: string): string {
+  return `${roomId}\u0000${userId}`;
+}
