@@ -31,7 +31,7 @@ export function createRequestContext(input: {
     db: input.db,
     viewer: input.viewer,
     // Loaders are per app: a request without a viewer gets loaders that can find nothing.
-    loaders: createLoaders(input.db, input.viewer?.appId ?? ''),
+    loaders: createLoaders(input.db, input.viewer?.appId ?? '', input.viewer?.userId ?? null),
     now: input.now ?? new Date(),
     requestId: input.requestId,
     log: input.log.child({ requestId: input.requestId }),

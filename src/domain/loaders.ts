@@ -1,12 +1,28 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../db/create-database.js';
+import type { Message, ReactionSummary } from './messages/message.js';
+import {
+  findDeletedForUser,
+  findMessagesByIds,
+  findReactionSummaries,
+} from './messages/message.repository.js';
+import { defaultPref, type Membership, type Room, type RoomPref } from './rooms/room.js';
+import { memberKey } from './rooms/room.mappers.js';
+import {
+  findFirstMembers,
+  findMemberships,
+  findPrefs,
+  findRoomIdsByNumIds,
+  findRoomsByIds,
+} from './rooms/room.repository.js';
 import type { User } from './users/user.js';
 import { findUsersByIds } from './users/user.repository.js';
 
 /*
  * The per-request DataLoaders: the only way relations are read. Each batch function
  * runs one statement for all keys of a tick and returns results in key order. They are
- * scoped to one app (the viewer's), so keys are plain ids.
+ * scoped to one app (the viewer's), so keys are ids within it; (room, user) pairs use
+ * memberKey(). Services prime them with rows a list query already returned.
  */
 
 /** Orders batch results by the keys asked for; missing keys become null. */
@@ -16,11 +32,67 @@ export function byKeys<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row
   return keys.map((key) => map.get(key) ?? null);
 }
 
-export function createLoaders(db: Db, appId: string) {
+function splitMemberKey(key: string): { roomId: string; userId: string } {
+  const index = key.indexOf('\u0000');
+  return { roomId: key.slice(0, index), userId: key.slice(index + 1) };
+}
+
+export function createLoaders(db: Db, appId: string, viewerUserId: string | null) {
+  const firstMembersByLimit = new Map<number, DataLoader<string, Membership[]>>();
   return {
     user: new DataLoader<string, User | null>(async (ids) =>
       byKeys(ids, await findUsersByIds(db, appId, ids), (u) => u.id),
     ),
+    /** Live rooms by id; deleted rooms load as null. */
+    room: new DataLoader<string, Room | null>(async (ids) =>
+      byKeys(ids, await findRoomsByIds(db, appId, ids), (r) => r.id),
+    ),
+    /** Virola's integer room ids to room ids. */
+    roomIdByNumId: new DataLoader<number, string | null>(async (numIds) => {
+      const rows = await findRoomIdsByNumIds(db, appId, numIds);
+      return byKeys(numIds, rows, (r) => r.numId).map((r) => r?.id ?? null);
+    }),
+    /** Membership by memberKey(roomId, userId), including ones that have left. */
+    membership: new DataLoader<string, Membership | null>(async (keys) =>
+      byKeys(keys, await findMemberships(db, appId, keys.map(splitMemberKey)), (m) => memberKey(m.roomId, m.userId)),
+    ),
+    /** A user's pref for a room by memberKey; the defaults when they never set one. */
+    pref: new DataLoader<string, RoomPref>(async (keys) => {
+      const found = byKeys(keys, await findPrefs(db, appId, keys.map(splitMemberKey)), (p) =>
+        memberKey(p.roomId, p.userId),
+      );
+      return keys.map((key, i) => {
+        const { roomId, userId } = splitMemberKey(key);
+        return found[i] ?? defaultPref(appId, userId, roomId);
+      });
+    }),
+    message: new DataLoader<string, Message | null>(async (ids) =>
+      byKeys(ids, await findMessagesByIds(db, appId, ids), (m) => m.id),
+    ),
+    reactions: new DataLoader<string, ReactionSummary[]>(async (ids) => {
+      const summaries = await findReactionSummaries(db, appId, ids);
+      return ids.map((id) => summaries.get(id) ?? []);
+    }),
+    /** Whether the viewer deleted a message for themselves. */
+    deletedForViewer: new DataLoader<string, boolean>(async (ids) => {
+      if (viewerUserId === null) return ids.map(() => false);
+      const deleted = new Set(await findDeletedForUser(db, appId, viewerUserId, ids));
+      return ids.map((id) => deleted.has(id));
+    }),
+    /** The first `limit` current members of a room, oldest first; one statement per limit for all rooms. */
+    firstMembers(limit: number): DataLoader<string, Membership[]> {
+      let loader = firstMembersByLimit.get(limit);
+      if (!loader) {
+        loader = new DataLoader<string, Membership[]>(async (roomIds) => {
+          const rows = await findFirstMembers(db, appId, roomIds, limit);
+          const byRoom = new Map<string, Membership[]>();
+          for (const row of rows) byRoom.set(row.roomId, [...(byRoom.get(row.roomId) ?? []), row]);
+          return roomIds.map((id) => byRoom.get(id) ?? []);
+        });
+        firstMembersByLimit.set(limit, loader);
+      }
+      return loader;
+    },
   };
 }
 

@@ -44,8 +44,16 @@ type RoomRow = Omit<Selectable<RoomTable>, 'avatar' | 'avatar_mime' | 'avatar_fi
   has_avatar: boolean;
 };
 
+type Unprefixed<T extends string> = T extends `${string}.${infer Column}` ? Column : T;
+
+/** Column names without their table alias, for INSERT ... RETURNING (which takes no alias). */
+export function unprefixed<const T extends readonly string[]>(columns: T): Unprefixed<T[number]>[] {
+  return columns.map((c) => c.slice(c.indexOf('.') + 1)) as Unprefixed<T[number]>[];
+}
+
 /** Whether the room has an avatar, without reading its bytes. */
 export const hasAvatarColumn = sql<boolean>`r.avatar is not null`.as('has_avatar');
+export const hasAvatarBare = sql<boolean>`avatar is not null`.as('has_avatar');
 
 export function toRoom(row: RoomRow): Room {
   return {

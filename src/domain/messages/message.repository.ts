@@ -1,0 +1,229 @@
+import { sql, type Expression, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import type { Database, MessageTable } from '../../db/schema.js';
+import type { CursorValue, PageRequest } from '../pagination.js';
+import type { Message, MessageFilter, MessageOrderField, ReactionSummary } from './message.js';
+
+type Executor = Kysely<Database>;
+
+const messageColumns = [
+  'app_id',
+  'id',
+  'num_id',
+  'room_id',
+  'sender_id',
+  'seq',
+  'body',
+  'message_type',
+  'message_time',
+  'created_at',
+  'updated_at',
+  'is_deleted',
+  'reaction_count',
+  'client_message_id',
+] as const;
+
+type MessageRow = Pick<Selectable<MessageTable>, (typeof messageColumns)[number]>;
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    appId: row.app_id,
+    id: row.id,
+    numId: row.num_id,
+    roomId: row.room_id,
+    senderId: row.sender_id,
+    seq: row.seq,
+    body: row.body,
+    messageType: row.message_type,
+    messageTime: row.message_time,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    isDeleted: row.is_deleted,
+    reactionCount: row.reaction_count,
+    clientMessageId: row.client_message_id,
+  };
+}
+
+const orderColumn: Record<MessageOrderField, 'seq' | 'updated_at' | 'created_at' | 'message_time'> = {
+  SEQUENCE: 'seq',
+  UPDATED_AT: 'updated_at',
+  CREATED_AT: 'created_at',
+  MESSAGE_TIME: 'message_time',
+};
+
+export async function findMessagesByIds(db: Executor, appId: string, ids: readonly string[]): Promise<Message[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where('app_id', '=', appId)
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map(toMessage);
+}
+
+export async function findMessageByClientId(
+  db: Executor,
+  appId: string,
+  senderId: string,
+  clientMessageId: string,
+): Promise<Message | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where('app_id', '=', appId)
+    .where('sender_id', '=', senderId)
+    .where('client_message_id', '=', clientMessageId)
+    .executeTakeFirst();
+  return row && toMessage(row);
+}
+
+function filterConditions(filter: MessageFilter): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  const timeColumn = sql.ref(orderColumn[filter.timeRangeField ?? 'UPDATED_AT']);
+  if (filter.afterTime) conditions.push(sql<SqlBool>`${timeColumn} > ${filter.afterTime.toISOString()}::timestamptz`);
+  if (filter.beforeTime) conditions.push(sql<SqlBool>`${timeColumn} < ${filter.beforeTime.toISOString()}::timestamptz`);
+  if (filter.messageTypes !== undefined && filter.messageTypes.length > 0) {
+    conditions.push(sql<SqlBool>`message_type = any(${sql.val(filter.messageTypes)}::text[])`);
+  }
+  if (filter.includeDeleted === false) conditions.push(sql<SqlBool>`not is_deleted`);
+  return conditions;
+}
+
+/**
+ * A keyset page of a room's messages ordered by (orderBy, seq): an index range scan
+ * whose cost does not depend on how deep in the history the page is.
+ */
+export async function selectRoomMessages(
+  db: Executor,
+  appId: string,
+  roomId: string,
+  filter: MessageFilter,
+  orderBy: MessageOrderField,
+  page: PageRequest,
+): Promise<Message[]> {
+  const column = orderColumn[orderBy];
+  const direction = page.backward ? 'desc' : 'asc';
+  let query = db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where('app_id', '=', appId)
+    .where('room_id', '=', roomId);
+  for (const condition of filterConditions(filter)) query = query.where(condition);
+  if (page.cursor) {
+    const op = sql.raw(page.backward ? '<' : '>');
+    if (column === 'seq') {
+      query = query.where(sql<SqlBool>`seq ${op} ${Number(page.cursor[0])}`);
+    } else {
+      const [time, seq] = page.cursor;
+      query = query.where(sql<SqlBool>`(${sql.ref(column)}, seq) ${op} (${time}::timestamptz, ${Number(seq)})`);
+    }
+  }
+  if (column !== 'seq') query = query.orderBy(column, direction);
+  const rows = await query
+    .orderBy('seq', direction)
+    .limit(page.limit + 1)
+    .modifyEnd(sql`/* selectRoomMessages */`)
+    .execute();
+  return rows.map(toMessage);
+}
+
+export function messageCursorValues(message: Message, orderBy: MessageOrderField): CursorValue[] {
+  switch (orderBy) {
+    case 'SEQUENCE':
+      return [message.seq];
+    case 'UPDATED_AT':
+      return [message.updatedAt.toISOString(), message.seq];
+    case 'CREATED_AT':
+      return [message.createdAt.toISOString(), message.seq];
+    case 'MESSAGE_TIME':
+      return [message.messageTime.toISOString(), message.seq];
+  }
+}
+
+export async function countRoomMessageRows(
+  db: Executor,
+  appId: string,
+  roomId: string,
+  filter: MessageFilter,
+): Promise<number> {
+  let query = db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('app_id', '=', appId)
+    .where('room_id', '=', roomId);
+  for (const condition of filterConditions(filter)) query = query.where(condition);
+  return Number((await query.executeTakeFirstOrThrow()).count);
+}
+
+/** Which of these messages the user deleted for themselves. */
+export async function findUserDeletedIds(
+  db: Executor,
+  appId: string,
+  userId: string,
+  roomId: string,
+  messageIds: readonly string[],
+): Promise<string[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('message_user_deletions')
+    .select('message_id')
+    .where('app_id', '=', appId)
+    .where('user_id', '=', userId)
+    .where('room_id', '=', roomId)
+    .where('message_id', 'in', messageIds)
+    .execute();
+  return rows.map((r) => r.message_id);
+}
+
+/** Deletions-for-me of one user among any messages, for the loader: (messageId) -> deleted. */
+export async function findDeletedForUser(
+  db: Executor,
+  appId: string,
+  userId: string,
+  messageIds: readonly string[],
+): Promise<string[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('message_user_deletions')
+    .select('message_id')
+    .where('app_id', '=', appId)
+    .where('user_id', '=', userId)
+    .where('message_id', 'in', messageIds)
+    .execute();
+  return rows.map((r) => r.message_id);
+}
+
+/** Reactions of many messages grouped by key, in one statement. */
+export async function findReactionSummaries(
+  db: Executor,
+  appId: string,
+  messageIds: readonly string[],
+): Promise<Map<string, ReactionSummary[]>> {
+  const summaries = new Map<string, ReactionSummary[]>();
+  if (messageIds.length === 0) return summaries;
+  const rows = await db
+    .selectFrom('message_reactions')
+    .select((eb) => [
+      'message_id',
+      'key',
+      eb.fn.countAll<number>().as('count'),
+      sql<string[]>`array_agg(user_id order by created_at, user_id)`.as('user_ids'),
+      eb.fn.min('created_at').as('first_at'),
+    ])
+    .where('app_id', '=', appId)
+    .where('message_id', 'in', messageIds)
+    .groupBy(['message_id', 'key'])
+    .orderBy('first_at')
+    .orderBy('key')
+    .execute();
+  for (const row of rows) {
+    const list = summaries.get(row.message_id) ?? [];
+    list.push({ key: row.key, count: Number(row.count), userIds: row.user_ids });
+    summaries.set(row.message_id, list);
+  }
+  return summaries;
+}
+
+export async function insertMessage(db: Executor, row: Insertable<MessageTable>): Promise<Message> {
+  return toMessage(await db.insertInto('messages').values(row).returning(messageColumns).executeTakeFirstOrThrow());
+}
