@@ -32,6 +32,11 @@ const schema = z.object({
   IMKIT_PREFIX: z.string().regex(/^(\/[\w.-]+)*$/, 'must be empty or like /imkit').default(''),
   ROCKETCHAT_PREFIX: z.string().regex(/^(\/[\w.-]+)*$/, 'must be empty or like /rocketchat').default(''),
   VIROLA_PREFIX: z.string().regex(/^(\/[\w.-]+)*$/, 'must be empty or like /virola').default(''),
+  /**
+   * The app a password login (Rocket.Chat, Virola) signs in to when the request names none
+   * (no X-App-Id / IM-CLIENT-KEY header) and the database holds more than one app.
+   */
+  DEFAULT_APP_ID: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

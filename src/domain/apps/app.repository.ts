@@ -47,3 +47,9 @@ export async function updateApiKeyHash(db: Executor, appId: string, apiKeyHash: 
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** Up to `limit` app ids, in id order (to tell "exactly one app" from "several"). */
+export async function listAppIds(db: Executor, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('apps').select('id').orderBy('id').limit(limit).execute();
+  return rows.map((row) => row.id);
+}
