@@ -1,0 +1,63 @@
+import type { Db } from '../../db/create-database.js';
+import type { TokenKind } from '../../db/schema.js';
+import { InvalidInputError, UnauthenticatedError } from '../errors.js';
+import { issueToken, type IssuedToken } from '../tokens/token.service.js';
+import type { User } from '../users/user.js';
+import { verifyPassword } from '../users/user.service.js';
+import { findAppByClientKey, findAppById, listAppIds } from './app.repository.js';
+
+/*
+ * Password logins of the Rocket.Chat and Virola dialects. Their clients know nothing of
+ * tenants, so the request may name no app. Which app, most specific first:
+ *   1. an app named by the request (X-App-Id, or an IMKit client key);
+ *   2. the operator's DEFAULT_APP_ID;
+ *   3. the only app in the database.
+ * An app that is named but unknown fails like a wrong password (no tenant enumeration).
+ */
+
+export interface LoginAppHint {
+  appId?: string | undefined;
+  clientKey?: string | undefined;
+  defaultAppId?: string | undefined;
+}
+
+function wrongCredentials(): UnauthenticatedError {
+  return new UnauthenticatedError('Wrong username or password', { reason: 'INVALID_CREDENTIALS' });
+}
+
+export async function resolveLoginAppId(db: Db, hint: LoginAppHint): Promise<string> {
+  if (hint.appId !== undefined) {
+    const app = await findAppById(db, hint.appId);
+    if (!app) throw wrongCredentials();
+    return app.id;
+  }
+  if (hint.clientKey !== undefined) {
+    const app = await findAppByClientKey(db, hint.clientKey);
+    if (!app) throw wrongCredentials();
+    return app.id;
+  }
+  if (hint.defaultAppId !== undefined) return hint.defaultAppId;
+  const ids = await listAppIds(db, 2);
+  if (ids.length === 1 && ids[0] !== undefined) return ids[0];
+  throw new InvalidInputError(
+    ids.length === 0
+      ? 'No app exists yet: create one first'
+      : 'Several apps exist: send an X-App-Id header naming one, or set DEFAULT_APP_ID',
+    { field: 'X-App-Id', reason: 'APP_NOT_DETERMINED' },
+  );
+}
+
+/**
+ * Checks a username-or-id and password in the app the hint resolves to and issues a
+ * token of the given kind ('login' for Rocket.Chat's authToken, 'session' for Virola's
+ * cookie). Every failure is the same UNAUTHENTICATED (reason INVALID_CREDENTIALS).
+ */
+export async function loginWithPassword(
+  db: Db,
+  input: { hint: LoginAppHint; login: string; password: string; kind: TokenKind; ttlSeconds: number | null },
+): Promise<{ user: User; token: IssuedToken }> {
+  const appId = await resolveLoginAppId(db, input.hint);
+  const user = await verifyPassword(db, appId, input.login, input.password);
+  const token = await issueToken(db, { appId, userId: user.id, kind: input.kind, ttlSeconds: input.ttlSeconds });
+  return { user, token };
+}
