@@ -1,0 +1,173 @@
+import type { RequestContext } from '../../context.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { loadReadableRoom, requireViewer } from '../access.js';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import { encodeCursor, toPage, type Page, type PageRequest } from '../pagination.js';
+import { memberKey } from '../rooms/room.mappers.js';
+import type { Edge } from '../rooms/room.service.js';
+import type { Message, MessageFilter, MessageListQuery, MessageOrderField } from './message.js';
+import { generateMessageId } from './message-id.js';
+import {
+  countRoomMessageRows,
+  findMessageByClientId,
+  findUserDeletedIds,
+  insertMessage,
+  messageCursorValues,
+  selectRoomMessages,
+} from './message.repository.js';
+import { advanceSenderAfterSend, claimNextSeq } from './send.repository.js';
+
+export function messageOrderKey(orderBy: MessageOrderField): string {
+  return `messages|${orderBy}`;
+}
+
+export type MessagePage = Page<Edge<Message>> & {
+  /** Ids on this page that the viewer deleted for themselves (IMKit userDeletedIDs). */
+  userDeletedIds: string[];
+};
+
+/** A keyset page of a room's messages, for members and the app's API key. */
+export async function listRoomMessages(
+  ctx: RequestContext,
+  roomId: string,
+  query: MessageListQuery,
+  page: PageRequest,
+): Promise<MessagePage> {
+  const { room } = await loadReadableRoom(ctx, roomId);
+  const fetched = await selectRoomMessages(ctx.db, room.appId, roomId, query.filter, query.orderBy, page);
+  const orderKey = messageOrderKey(query.orderBy);
+  const result = toPage(
+    fetched.map((node) => {
+      ctx.loaders.message.prime(node.id, node);
+      return { cursor: encodeCursor(orderKey, messageCursorValues(node, query.orderBy)), node };
+    }),
+    page,
+  );
+  const userId = ctx.viewer?.userId;
+  const ids = result.rows.map((edge) => edge.node.id);
+  const userDeletedIds = userId ? await findUserDeletedIds(ctx.db, room.appId, userId, roomId, ids) : [];
+  const deleted = new Set(userDeletedIds);
+  for (const id of ids) ctx.loaders.deletedForViewer.prime(id, deleted.has(id));
+  return { ...result, userDeletedIds };
+}
+
+/** The cursor of a message in a room's list, for APIs that page by message id (IMKit beforeMessage). */
+export async function messageCursor(
+  ctx: RequestContext,
+  roomId: string,
+  messageId: string,
+  orderBy: MessageOrderField,
+  field = 'message',
+): Promise<string> {
+  await loadReadableRoom(ctx, roomId);
+  const message = await ctx.loaders.message.load(messageId);
+  if (!message || message.roomId !== roomId) {
+    throw new InvalidInputError(`Message "${messageId}" is not in room "${roomId}"`, {
+      field,
+      reason: 'MESSAGE_NOT_FOUND',
+    });
+  }
+  return encodeCursor(messageOrderKey(orderBy), messageCursorValues(message, orderBy));
+}
+
+export async function countRoomMessages(ctx: RequestContext, roomId: string, filter: MessageFilter): Promise<number> {
+  const { room } = await loadReadableRoom(ctx, roomId);
+  return countRoomMessageRows(ctx.db, room.appId, roomId, filter);
+}
+
+export interface SendMessageInput {
+  roomId: string;
+  /** Any JSON: a string for text, an object for rich messages. */
+  body: unknown;
+  messageType?: string;
+  /** The client's own id for this send: a retry with the same id returns the first message. */
+  clientMessageId?: string;
+  /** When the message was written (imports); defaults to now. */
+  messageTime?: Date;
+  /** For the app's API key only: who sends it (imports, bots). */
+  senderId?: string;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+const MESSAGE_TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+function validateSend(input: SendMessageInput): void {
+  if (input.body === undefined || input.body === null) {
+    throw new InvalidInputError('A message needs a body', { field: 'message' });
+  }
+  if (Buffer.byteLength(JSON.stringify(input.body)) > MAX_BODY_BYTES) {
+    throw new InvalidInputError(`A message body may be at most ${MAX_BODY_BYTES} bytes of JSON`, { field: 'message' });
+  }
+  if (input.messageType !== undefined && !MESSAGE_TYPE.test(input.messageType)) {
+    throw new InvalidInputError('messageType must be 1-64 letters, digits, or . _ : -', { field: 'messageType' });
+  }
+  if (input.clientMessageId !== undefined && (input.clientMessageId.length === 0 || input.clientMessageId.length > 128)) {
+    throw new InvalidInputError('clientMessageId must be 1 to 128 characters', { field: 'clientMessageId' });
+  }
+}
+
+/**
+ * Sends a message in one transaction with O(1) writes whatever the room size: claim
+ * the room's next sequence number (the room row's lock orders concurrent senders, so
+ * sequences have no gaps), insert the message, move the sender's read position.
+ * Everyone else's unread count is room sequence - their read sequence: nothing to write.
+ */
+export async function sendMessage(ctx: RequestContext, input: SendMessageInput): Promise<Message> {
+  const viewer = requireViewer(ctx);
+  validateSend(input);
+  const senderId = viewer.superuser ? input.senderId : viewer.userId;
+  if (!senderId) throw new InvalidInputError('The API key must say which user sends', { field: 'senderId' });
+  if (!viewer.superuser && input.senderId !== undefined && input.senderId !== viewer.userId) {
+    throw new ForbiddenError('Only the API key may send as another user');
+  }
+  const { room } = await loadReadableRoom(ctx, input.roomId);
+  const membership = await ctx.loaders.membership.load(memberKey(room.id, senderId));
+  if (!membership || membership.leftAt !== null) {
+    throw new ForbiddenError(`"${senderId}" is not in the room`, { reason: 'NOT_ROOM_MEMBER' });
+  }
+  if (room.archived) throw new ForbiddenError('The room is archived', { reason: 'ROOM_ARCHIVED' });
+  if (room.readOnly && membership.role === 'member' && !viewer.superuser) {
+    throw new ForbiddenError('The room is read-only: only its owners and moderators may post', {
+      reason: 'ROOM_READ_ONLY',
+    });
+  }
+  if (input.clientMessageId !== undefined) {
+    const previous = await findMessageByClientId(ctx.db, room.appId, senderId, input.clientMessageId);
+    if (previous) return previous;
+  }
+  const now = ctx.now;
+  const id = generateMessageId(now);
+  try {
+    const message = await ctx.db.transaction().execute(async (trx) => {
+      const seq = await claimNextSeq(trx, room.appId, room.id, { messageId: id, at: now });
+      if (seq === undefined) throw new NotFoundError(`Room "${room.id}" does not exist`, { reason: 'ROOM_NOT_FOUND' });
+      const inserted = await insertMessage(trx, {
+        app_id: room.appId,
+        id,
+        room_id: room.id,
+        sender_id: senderId,
+        seq,
+        body: JSON.stringify(input.body),
+        message_type: input.messageType ?? 'text',
+        message_time: input.messageTime ?? now,
+        created_at: now,
+        updated_at: now,
+        client_message_id: input.clientMessageId ?? null,
+      });
+      await advanceSenderAfterSend(trx, room.appId, room.id, senderId, { seq, messageId: id }, now);
+      return inserted;
+    });
+    ctx.loaders.message.prime(message.id, message);
+    ctx.loaders.room.clear(room.id);
+    ctx.loaders.membership.clear(memberKey(room.id, senderId));
+    return message;
+  } catch (error) {
+    // A concurrent retry with the same client id won: its message is the answer.
+    if (input.clientMessageId !== undefined && isUniqueViolation(error, 'messages_client_id')) {
+      const winner = await findMessageByClientId(ctx.db, room.appId, senderId, input.clientMessageId);
+      if (winner) return winner;
+    }
+    if (isForeignKeyViolation(error)) throw new NotFoundError(`User "${senderId}" does not exist`);
+    throw error;
+  }
+}

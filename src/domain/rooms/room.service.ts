@@ -1,0 +1,385 @@
+import type { RequestContext } from '../../context.js';
+import { isForeignKeyViolation } from '../../db/errors.js';
+import { loadManageableRoom, loadReadableRoom, requireUser, requireViewer, roomNotFound } from '../access.js';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import { encodeCursor, toPage, type Page, type PageRequest } from '../pagination.js';
+import { validateUserId } from '../users/user.service.js';
+import { generateMessageId } from '../messages/message-id.js';
+import {
+  countViewerRoomRows,
+  cursorValues,
+  isOffsetPage,
+  roomOrderKey,
+  selectViewerRooms,
+  type OffsetPage,
+} from './room-list.repository.js';
+import { memberKey } from './room.mappers.js';
+import {
+  advanceReadPosition,
+  bumpMemberCount,
+  findRoomAvatar,
+  findRoomByDirectKey,
+  insertRoom,
+  markMemberLeft,
+  memberCursorValues,
+  selectRoomMembers,
+  upsertMembers,
+  upsertPref,
+} from './room.repository.js';
+import {
+  DEFAULT_ROOM_ORDER,
+  defaultPref,
+  type Membership,
+  type MemberRole,
+  type Room,
+  type RoomFilter,
+  type RoomListQuery,
+  type RoomMember,
+  type RoomPref,
+  type RoomType,
+  type RoomVisibility,
+  type ViewerRoom,
+} from './room.js';
+
+export type { OffsetPage };
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** A room as the viewer sees it; membership is null for the app's API key. */
+export interface RoomView {
+  room: Room;
+  membership: Membership | null;
+  pref: RoomPref;
+  unread: number;
+}
+
+function normalizeQuery(query: RoomListQuery): RoomListQuery {
+  return { ...query, orderBy: query.orderBy.length > 0 ? query.orderBy : DEFAULT_ROOM_ORDER };
+}
+
+/** The order key cursors of this query carry (relayPage needs it to decode `after`/`before`). */
+export function roomListOrderKey(query: RoomListQuery): string {
+  return roomOrderKey(normalizeQuery(query));
+}
+
+/**
+ * The viewer's rooms: filtered, ordered, paged by keyset (or by offset for IMKit's
+ * `skip`). One statement; the loaders are primed with the rooms, memberships and prefs.
+ */
+export async function listViewerRooms(
+  ctx: RequestContext,
+  rawQuery: RoomListQuery,
+  page: PageRequest | OffsetPage,
+): Promise<Page<Edge<ViewerRoom>>> {
+  const viewer = requireUser(ctx);
+  const query = normalizeQuery(rawQuery);
+  const rows = await selectViewerRooms(ctx.db, viewer.appId, viewer.userId, query, page);
+  for (const row of rows) primeViewerRoom(ctx, row);
+  const orderKey = roomOrderKey(query);
+  const edges = rows.map((node) => ({ cursor: encodeCursor(orderKey, cursorValues(query, node)), node }));
+  if (isOffsetPage(page)) {
+    return { rows: edges, hasNextPage: false, hasPreviousPage: page.offset > 0 };
+  }
+  return toPage(edges, page);
+}
+
+function primeViewerRoom(ctx: RequestContext, row: ViewerRoom): void {
+  const key = memberKey(row.room.id, row.membership.userId);
+  ctx.loaders.room.prime(row.room.id, row.room);
+  ctx.loaders.membership.prime(key, row.membership);
+  ctx.loaders.pref.prime(key, row.pref);
+}
+
+export async function countViewerRooms(ctx: RequestContext, filter: RoomFilter): Promise<number> {
+  const viewer = requireUser(ctx);
+  return countViewerRoomRows(ctx.db, viewer.appId, viewer.userId, filter);
+}
+
+/** One room as the viewer sees it (see loadReadableRoom for who may). */
+export async function getRoomForViewer(ctx: RequestContext, roomId: string): Promise<RoomView> {
+  const { room, membership } = await loadReadableRoom(ctx, roomId);
+  const userId = ctx.viewer?.userId;
+  const pref = userId ? await ctx.loaders.pref.load(memberKey(roomId, userId)) : null;
+  return {
+    room,
+    membership,
+    pref: pref ?? defaultPref(room.appId, '', room.id),
+    unread: membership ? unreadOf(room, membership) : 0,
+  };
+}
+
+/** A room by Virola's integer id, as getRoomForViewer. */
+export async function getRoomByNumIdForViewer(ctx: RequestContext, numId: number): Promise<RoomView> {
+  requireViewer(ctx);
+  const roomId = await ctx.loaders.roomIdByNumId.load(numId);
+  if (!roomId) throw roomNotFound(String(numId));
+  return getRoomForViewer(ctx, roomId);
+}
+
+/** unread = room sequence - read sequence: O(1) to read and to write. */
+export function unreadOf(room: Room, membership: Membership): number {
+  return Math.max(0, room.messageSeq - membership.readSeq);
+}
+
+/** A page of a room's current members, oldest first. */
+export async function listRoomMembers(
+  ctx: RequestContext,
+  roomId: string,
+  page: PageRequest,
+): Promise<Page<Edge<RoomMember>>> {
+  const { room } = await loadReadableRoom(ctx, roomId);
+  const rows = await selectRoomMembers(ctx.db, room.appId, roomId, page);
+  const edges = rows.map((membership) => {
+    ctx.loaders.membership.prime(memberKey(roomId, membership.userId), membership);
+    return {
+      cursor: encodeCursor(MEMBER_ORDER_KEY, memberCursorValues(membership)),
+      node: { membership, unread: unreadOf(room, membership) },
+    };
+  });
+  return toPage(edges, page);
+}
+
+export const MEMBER_ORDER_KEY = 'members';
+
+/** The first `limit` members of a room for lists (batched across rooms through a loader). */
+export async function firstRoomMembers(ctx: RequestContext, room: Room, limit: number): Promise<RoomMember[]> {
+  const memberships = await ctx.loaders.firstMembers(limit).load(room.id);
+  return memberships.map((membership) => ({ membership, unread: unreadOf(room, membership) }));
+}
+
+export async function getRoomAvatar(
+  ctx: RequestContext,
+  roomId: string,
+): Promise<{ bytes: Uint8Array; mime: string; filename: string } | null> {
+  const { room } = await loadReadableRoom(ctx, roomId);
+  const avatar = await findRoomAvatar(ctx.db, room.appId, room.id);
+  if (avatar === undefined) throw roomNotFound(roomId);
+  return avatar;
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+
+export interface CreateRoomInput {
+  /** Client-chosen id ("demo-room"); generated when left out. */
+  roomId?: string;
+  roomType: RoomType;
+  visibility?: RoomVisibility;
+  name?: string;
+  cover?: string;
+  description?: string;
+  topic?: string;
+  webhook?: string;
+  botState?: string;
+  botMode?: boolean;
+  encrypted?: boolean;
+  serviceStatus?: number;
+  roomTags?: string[];
+  readOnly?: boolean;
+  isDefault?: boolean;
+  parentId?: string;
+  customFields?: Record<string, unknown>;
+  /** Other members besides the creator. */
+  memberIds: string[];
+  /** Who creates (and owns) it: the viewer, or for the API key, any user of the app. */
+  ownerId?: string;
+  createdAt?: Date;
+}
+
+const ROOM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
+
+export function validateRoomId(roomId: string, field = 'roomId'): void {
+  if (!ROOM_ID.test(roomId)) {
+    throw new InvalidInputError(
+      `Invalid room id "${roomId}": use 1-128 letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit`,
+      { field },
+    );
+  }
+}
+
+/**
+ * Creates a room with its members in one transaction. A direct room between the same
+ * two users exists once: asking again returns the existing one.
+ */
+export async function createRoom(ctx: RequestContext, input: CreateRoomInput): Promise<Room> {
+  const viewer = requireViewer(ctx);
+  const ownerId = viewer.superuser ? (input.ownerId ?? null) : viewer.userId;
+  if (!viewer.superuser && input.ownerId !== undefined && input.ownerId !== viewer.userId) {
+    throw new ForbiddenError('Only the API key may create rooms on behalf of another user');
+  }
+  if (input.roomId !== undefined) validateRoomId(input.roomId);
+  input.memberIds.forEach((id) => validateUserId(id));
+  const members = [...new Set([...(ownerId ? [ownerId] : []), ...input.memberIds])];
+  let directKey: string | null = null;
+  if (input.roomType === 'direct') {
+    if (members.length !== 2) {
+      throw new InvalidInputError('A direct room has exactly two members', { field: 'memberIds' });
+    }
+    directKey = [...members].sort().join('|'); // '|' cannot occur in a user id
+    const existing = await findRoomByDirectKey(ctx.db, viewer.appId, directKey);
+    if (existing) return existing;
+  }
+  const now = input.createdAt ?? ctx.now;
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const room = await insertRoom(trx, {
+        app_id: viewer.appId,
+        id: input.roomId ?? generateMessageId(now),
+        name: input.name ?? '',
+        cover: input.cover ?? '',
+        description: input.description ?? '',
+        room_type: input.roomType,
+        visibility: input.visibility ?? 'private',
+        direct_key: directKey,
+        webhook: input.webhook ?? '',
+        bot_state: input.botState ?? '',
+        bot_mode: input.botMode ?? false,
+        encrypted: input.encrypted ?? false,
+        service_status: input.serviceStatus ?? 0,
+        room_tags: input.roomTags ?? [],
+        topic: input.topic ?? '',
+        read_only: input.readOnly ?? false,
+        is_default: input.isDefault ?? false,
+        parent_id: input.parentId ?? null,
+        custom_fields: JSON.stringify(input.customFields ?? {}),
+        created_by: ownerId,
+        member_count: members.length,
+        created_at: now,
+        updated_at: now,
+      });
+      if (ownerId) await upsertMembers(trx, room, [ownerId], 'owner', now);
+      const others = members.filter((id) => id !== ownerId);
+      await upsertMembers(trx, room, others, 'member', now);
+      return room;
+    });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) {
+      throw new NotFoundError('A member or the owner does not exist in this app', { reason: 'USER_NOT_FOUND' });
+    }
+    if (isUniqueViolationOf(error)) {
+      if (directKey) {
+        const existing = await findRoomByDirectKey(ctx.db, viewer.appId, directKey);
+        if (existing) return existing;
+      }
+      throw new InvalidInputError(`Room "${input.roomId}" already exists`, { field: 'roomId', reason: 'ROOM_EXISTS' });
+    }
+    throw error;
+  }
+}
+
+function isUniqueViolationOf(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+/** Adds users to a room (owners, moderators or the API key); returns the ids that joined. */
+export async function addMembers(
+  ctx: RequestContext,
+  roomId: string,
+  userIds: string[],
+  role: MemberRole = 'member',
+): Promise<string[]> {
+  const { room } = await loadManageableRoom(ctx, roomId);
+  userIds.forEach((id) => validateUserId(id));
+  if (role === 'owner' && !ctx.viewer?.superuser) {
+    const self = await ctx.loaders.membership.load(memberKey(roomId, ctx.viewer?.userId ?? ''));
+    if (self?.role !== 'owner') throw new ForbiddenError('Only owners may add owners');
+  }
+  const now = ctx.now;
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const added = await upsertMembers(trx, room, [...new Set(userIds)], role, now);
+      if (added.length > 0) await bumpMemberCount(trx, room.appId, room.id, added.length, now);
+      return added;
+    });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) {
+      throw new NotFoundError('A user to add does not exist in this app', { reason: 'USER_NOT_FOUND' });
+    }
+    throw error;
+  }
+}
+
+/** A member leaves, or is removed by an owner/moderator/the API key. */
+export async function removeMember(ctx: RequestContext, roomId: string, userId: string): Promise<void> {
+  const viewer = requireViewer(ctx);
+  const { room } = viewer.userId === userId ? await loadReadableRoom(ctx, roomId) : await loadManageableRoom(ctx, roomId);
+  const now = ctx.now;
+  await ctx.db.transaction().execute(async (trx) => {
+    if (!(await markMemberLeft(trx, room.appId, room.id, userId, now))) {
+      throw new NotFoundError(`"${userId}" is not a member of this room`, { reason: 'NOT_ROOM_MEMBER' });
+    }
+    await bumpMemberCount(trx, room.appId, room.id, -1, now);
+  });
+}
+
+/**
+ * Moves the viewer's read position to a message (or the newest one). Only forward:
+ * reading an older message again changes nothing. Returns the membership and unread.
+ */
+export async function markRoomRead(
+  ctx: RequestContext,
+  roomId: string,
+  upToMessageId?: string,
+): Promise<{ membership: Membership; unread: number }> {
+  const viewer = requireUser(ctx);
+  const { room, membership } = await loadReadableRoom(ctx, roomId);
+  if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });
+  let position = { seq: room.messageSeq, messageId: room.lastMessageId };
+  if (upToMessageId !== undefined) {
+    const message = await ctx.loaders.message.load(upToMessageId);
+    if (!message || message.roomId !== roomId) {
+      throw new NotFoundError(`Message "${upToMessageId}" is not in this room`, { reason: 'MESSAGE_NOT_FOUND' });
+    }
+    position = { seq: message.seq, messageId: message.id };
+  }
+  const updated = (await advanceReadPosition(ctx.db, viewer.appId, roomId, viewer.userId, position, ctx.now)) ?? membership;
+  ctx.loaders.membership.clear(memberKey(roomId, viewer.userId)).prime(memberKey(roomId, viewer.userId), updated);
+  return { membership: updated, unread: unreadOf(room, updated) };
+}
+
+export interface RoomPrefPatch {
+  tags?: string[];
+  tagColors?: Record<string, string>;
+  hidden?: boolean;
+  sticky?: boolean;
+  muted?: boolean;
+  folder?: string | null;
+}
+
+const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
+
+/** Changes the given fields of the viewer's pref for a room; the others stay. */
+export async function updateRoomPref(ctx: RequestContext, roomId: string, patch: RoomPrefPatch): Promise<RoomPref> {
+  const viewer = requireUser(ctx);
+  const { membership } = await loadReadableRoom(ctx, roomId);
+  if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });
+  for (const [tag, color] of Object.entries(patch.tagColors ?? {})) {
+    if (!HEX_COLOR.test(color)) {
+      throw new InvalidInputError(`Tag color for "${tag}" must be a hex color like #ffa01a, not "${color}"`, {
+        field: 'tagColors',
+      });
+    }
+  }
+  if (patch.tags?.some((tag) => tag.length === 0 || tag.length > 64)) {
+    throw new InvalidInputError('Tags must be 1 to 64 characters long', { field: 'tags' });
+  }
+  const key = memberKey(roomId, viewer.userId);
+  const current = await ctx.loaders.pref.load(key);
+  const next = {
+    appId: viewer.appId,
+    userId: viewer.userId,
+    roomId,
+    tags: patch.tags ? [...new Set(patch.tags)] : current.tags,
+    tagColors: patch.tagColors ?? current.tagColors,
+    hidden: patch.hidden ?? current.hidden,
+    sticky: patch.sticky ?? current.sticky,
+    muted: patch.muted ?? current.muted,
+    folder: patch.folder !== undefined ? patch.folder : current.folder,
+  };
+  const saved = await upsertPref(ctx.db, next, ctx.now);
+  ctx.loaders.pref.clear(key).prime(key, saved);
+  return saved;
+}
