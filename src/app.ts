@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import type { Db } from './db/create-database.js';
+import type { Logger } from './logger.js';
+
+/*
+ * The whole HTTP surface as one fetch handler (Request -> Response), so tests call it
+ * in-process and node:http is only an adapter (server.ts). Each route handler looks at
+ * the request and either answers it or returns undefined to let the next one try.
+ */
+
+/** What every route handler gets besides the request: the request's id and its logger. */
+export interface RouteContext {
+  requestId: string;
+  log: Logger;
+}
+
+export type RouteHandler = (
+  request: Request,
+  url: URL,
+  context: RouteContext,
+) => Promise<Response | undefined> | Response | undefined;
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** What lives as long as the process; everything else is built per request. */
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  log: Logger;
+  /** Extra routes tried after the built-in ones (tests, tools). */
+  routes?: readonly RouteHandler[];
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export function createApp(deps: AppDeps): FetchHandler {
+  const routes: RouteHandler[] = [
+    createHealthRoutes(deps.db),
+    // Extension point: GraphQL. Mount yoga at /graphql here, e.g. createGraphqlRoute(deps).
+    // Extension point: REST dialects. Mount the IMKit, Rocket.Chat and Virola routers here,
+    // each under its prefix from config (IMKIT_PREFIX, ROCKETCHAT_PREFIX, VIROLA_PREFIX).
+    ...(deps.routes ?? []),
+  ];
+
+  return async function handle(request: Request): Promise<Response> {
+    const started = performance.now();
+    const requestId = readRequestId(request) ?? randomUUID();
+    const log = deps.log.child({ requestId });
+    let url: URL | undefined;
+    let response: Response;
+    try {
+      url = new URL(request.url);
+      response = (await route(routes, request, url, { requestId, log })) ?? notFound(requestId);
+    } catch (error) {
+      log.error({ err: error }, 'unhandled error');
+      response = json(500, { error: 'Internal server error', requestId });
+    }
+    response = withHeader(response, REQUEST_ID_HEADER, requestId);
+    log.info(
+      {
+        method: request.method,
+        path: url?.pathname ?? request.url,
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
+    return response;
+  };
+}
+
+async function route(
+  routes: readonly RouteHandler[],
+  request: Request,
+  url: URL,
+  context: RouteContext,
+): Promise<Response | undefined> {
+  for (const handler of routes) {
+    const response = await handler(request, url, context);
+    if (response) return response;
+  }
+  return undefined;
+}
+
+/** Liveness (the process answers) and readiness (the database answers). */
+function createHealthRoutes(db: Db): RouteHandler {
+  return async (request, url, { log }) => {
+    if (url.pathname !== '/healthz' && url.pathname !== '/readyz') return undefined;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return json(405, { error: 'Method not allowed' }, { allow: 'GET, HEAD' });
+    }
+    if (url.pathname === '/healthz') return json(200, { status: 'ok' });
+    try {
+      await sql`select 1`.execute(db);
+      return json(200, { status: 'ready' });
+    } catch (error) {
+      log.warn({ err: error }, 'readiness check failed');
+      return json(503, { status: 'unavailable', error: 'The database does not answer' });
+    }
+  };
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** A caller's request id is kept when it is sane, so one id follows a request through proxies. */
+function readRequestId(request: Request): string | undefined {
+  const value = request.headers.get(REQUEST_ID_HEADER)?.trim();
+  return value && REQUEST_ID.test(value) ? value : undefined;
+}
+
+function notFound(requestId: string): Response {
+  return json(404, { error: 'Not found', requestId });
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+}
+
+/** Sets a header; a Response with immutable headers (e.g. Response.redirect) is copied first. */
+function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set(name, value);
+    return copy;
+  }
+}

@@ -1,0 +1,118 @@
+import { pathToFileURL } from 'node:url';
+import { createApp, type RouteHandler } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { createDatabase, type DatabaseHandle } from './db/create-database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createLogger, type Logger } from './logger.js';
+import { startHttpServer } from './server.js';
+
+/*
+ * The process: config -> logger -> database -> migrate -> app -> listen, and a graceful
+ * shutdown on SIGTERM/SIGINT. `chat-bff serve` runs this; so does `npx tsx src/main.ts`.
+ */
+
+export interface RunningServer {
+  /** http://host:port with the bound port. */
+  url: string;
+  database: DatabaseHandle;
+  /** Stop accepting, finish in-flight requests, end streams, close the database. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  config: Config;
+  log: Logger;
+  /** Runs after migrations, before the server listens (e.g. seeding the demo data). */
+  prepare?: (database: DatabaseHandle) => Promise<void>;
+  /** Extra routes (tests). */
+  routes?: readonly RouteHandler[];
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, log } = options;
+  const database = await createDatabase(config, {}, (error) =>
+    log.error({ err: error }, 'an idle database connection failed'),
+  );
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'migrated the database');
+    await options.prepare?.(database);
+    const app = createApp({
+      db: database.db,
+      config,
+      log,
+      ...(options.routes && { routes: options.routes }),
+    });
+    const http = await startHttpServer(app, {
+      port: config.PORT,
+      host: config.HOST,
+      log,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    });
+    log.info({ url: http.url, database: database.location, driver: database.driver }, 'listening');
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url: http.url,
+      database,
+      shutdown() {
+        stopped ??= (async () => {
+          log.info('shutting down: finishing in-flight requests');
+          try {
+            await http.close();
+          } finally {
+            await database.close();
+          }
+          log.info('shut down');
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/**
+ * Shuts the server down on SIGTERM or SIGINT; a second signal exits at once. The
+ * process then ends by itself when nothing is left to do, or after a grace second if
+ * something still holds the event loop.
+ */
+export function exitOnSignals(server: RunningServer, log: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'received signal');
+    server.shutdown().then(
+      () => {
+        process.exitCode = 0;
+        setTimeout(() => process.exit(), 1000).unref();
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const server = await startServer({ config, log });
+  exitOnSignals(server, log);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`chat-bff: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,202 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import type { FetchHandler } from './app.js';
+import type { Logger } from './logger.js';
+
+/*
+ * node:http in front of the fetch handler: IncomingMessage -> Request, Response ->
+ * ServerResponse, with streamed bodies (Server-Sent Events for subscriptions), and a
+ * graceful shutdown: stop accepting, let in-flight requests finish, end open streams
+ * (they never finish on their own), then drop whatever is left after a deadline.
+ */
+
+export interface HttpServerOptions {
+  port: number;
+  host: string;
+  log: Logger;
+  /** How long in-flight requests may take to finish once shutdown starts. */
+  shutdownTimeoutMs: number;
+}
+
+export interface HttpServer {
+  /** http://host:port, with the port actually bound (PORT=0 picks a free one). */
+  url: string;
+  port: number;
+  server: Server;
+  /** Stops accepting, waits for in-flight requests, ends streams; resolves when every connection is closed. */
+  close(): Promise<void>;
+}
+
+interface Exchange {
+  res: ServerResponse;
+  abort: AbortController;
+  /** Set once the handler answered with a body that streams until cancelled (SSE, multipart). */
+  cancelStream: (() => void) | undefined;
+}
+
+const STREAMING_TYPES = /^(text\/event-stream|multipart\/mixed)/i;
+
+export async function startHttpServer(
+  handler: FetchHandler,
+  options: HttpServerOptions,
+): Promise<HttpServer> {
+  const { log } = options;
+  const exchanges = new Set<Exchange>();
+  let closing = false;
+
+  const server = createServer((req, res) => {
+    const exchange: Exchange = { res, abort: new AbortController(), cancelStream: undefined };
+    exchanges.add(exchange);
+    res.once('close', () => {
+      exchanges.delete(exchange);
+      // The client went away (or we ended the response): stop work done on its behalf.
+      if (!res.writableFinished) exchange.abort.abort();
+      if (closing) server.closeIdleConnections();
+    });
+    serve(handler, req, res, exchange, () => closing, log).catch((error: unknown) => {
+      log.error({ err: error }, 'failed to write a response');
+      res.destroy();
+    });
+  });
+  // A stuck client must not hold a socket forever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // streams (SSE) are long requests by design
+
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const exchange of exchanges) exchange.cancelStream?.();
+        const deadline = setTimeout(() => {
+          if (exchanges.size > 0)
+            log.warn({ inFlight: exchanges.size }, 'shutdown deadline passed: closing connections');
+          for (const exchange of exchanges) exchange.abort.abort();
+          server.closeAllConnections();
+        }, options.shutdownTimeoutMs);
+        try {
+          await done;
+        } finally {
+          clearTimeout(deadline);
+        }
+      })();
+      return closed;
+    },
+  };
+}
+
+async function serve(
+  handler: FetchHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  exchange: Exchange,
+  isClosing: () => boolean,
+  log: Logger,
+): Promise<void> {
+  let request: Request;
+  try {
+    request = toRequest(req, exchange.abort.signal);
+  } catch (error) {
+    log.debug({ err: error }, 'unreadable request');
+    res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    res.end(JSON.stringify({ error: 'Bad request' }));
+    return;
+  }
+  const response = await handler(request);
+  await writeResponse(response, req, res, exchange, isClosing);
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    if (!name.startsWith(':')) headers.append(name, req.rawHeaders[i + 1] as string);
+  }
+  const host = req.headers.host ?? `${req.socket.localAddress ?? 'localhost'}:${req.socket.localPort ?? ''}`;
+  const url = new URL(req.url ?? '/', `http://${host}`);
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(url, {
+    method,
+    headers,
+    signal,
+    ...(hasBody && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' }),
+  } as RequestInit);
+}
+
+async function writeResponse(
+  response: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+  exchange: Exchange,
+  isClosing: () => boolean,
+): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  // A connection that outlives shutdown would keep the server from closing.
+  if (isClosing()) res.setHeader('connection', 'close');
+
+  if (!response.body || req.method === 'HEAD') {
+    await response.body?.cancel();
+    res.end();
+    return;
+  }
+
+  const reader = response.body.getReader();
+  const streaming = STREAMING_TYPES.test(response.headers.get('content-type') ?? '');
+  let cancelled = false;
+  const cancel = () => {
+    if (cancelled) return;
+    cancelled = true;
+    reader.cancel().catch(() => {});
+  };
+  exchange.abort.signal.addEventListener('abort', cancel, { once: true });
+  if (streaming) {
+    exchange.cancelStream = () => {
+      cancel();
+      res.end();
+    };
+    res.flushHeaders(); // the client learns the stream is open before the first event
+    if (isClosing()) exchange.cancelStream();
+  }
+
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || cancelled) break;
+      if (!res.write(value)) await waitForDrain(res);
+    }
+  } catch (error) {
+    if (!cancelled) throw error;
+  }
+  if (!res.writableEnded) res.end();
+}
+
+function waitForDrain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
