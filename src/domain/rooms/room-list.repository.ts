@@ -85,6 +85,12 @@ function filterConditions(filter: RoomFilter): Expression<SqlBool>[] {
       sql<SqlBool>`(r.last_message_at > ${after}::timestamptz or r.created_at > ${after}::timestamptz)`,
     );
   }
+  if (filter.changedSince !== undefined) {
+    const since = filter.changedSince.toISOString();
+    conditions.push(
+      sql<SqlBool>`(r.updated_at > ${since}::timestamptz or m.updated_at > ${since}::timestamptz or p.updated_at > ${since}::timestamptz)`,
+    );
+  }
   if (filter.hasUnread !== undefined) {
     conditions.push(filter.hasUnread ? sql<SqlBool>`r.message_seq > m.read_seq` : sql<SqlBool>`r.message_seq <= m.read_seq`);
   }
@@ -217,4 +223,29 @@ export async function countViewerRoomRows(
     .modifyEnd(sql`/* countViewerRooms */`)
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/**
+ * Rooms that went away for a user after `since`: they left (and have not come back) or
+ * the room was deleted while they were in it. `at` is when.
+ */
+export async function selectRemovedRooms(
+  db: Executor,
+  appId: string,
+  userId: string,
+  since: Date,
+): Promise<{ roomId: string; at: Date }[]> {
+  const after = since.toISOString();
+  const result = await sql<{ room_id: string; at: Date }>`
+    /* selectRemovedRooms */
+    select m.room_id,
+           greatest(case when r.deleted_at > ${after}::timestamptz then r.deleted_at end,
+                    case when m.left_at > ${after}::timestamptz then m.left_at end) as at
+    from memberships m
+    join rooms r on r.app_id = m.app_id and r.id = m.room_id
+    where m.app_id = ${appId} and m.user_id = ${userId}
+      and (m.left_at > ${after}::timestamptz
+           or (r.deleted_at > ${after}::timestamptz and (m.left_at is null or m.left_at > ${after}::timestamptz)))
+    order by at, m.room_id`.execute(db);
+  return result.rows.map((row) => ({ roomId: row.room_id, at: new Date(row.at) }));
 }

@@ -10,6 +10,7 @@ import {
   cursorValues,
   isOffsetPage,
   roomOrderKey,
+  selectRemovedRooms,
   selectViewerRooms,
   type OffsetPage,
 } from './room-list.repository.js';
@@ -23,6 +24,7 @@ import {
   markMemberLeft,
   memberCursorValues,
   selectRoomMembers,
+  updateRoomRow,
   upsertMembers,
   upsertPref,
 } from './room.repository.js';
@@ -91,6 +93,28 @@ function primeViewerRoom(ctx: RequestContext, row: ViewerRoom): void {
   ctx.loaders.room.prime(row.room.id, row.room);
   ctx.loaders.membership.prime(key, row.membership);
   ctx.loaders.pref.prime(key, row.pref);
+}
+
+/**
+ * What changed in the viewer's room list after `since` (everything when null): the rooms
+ * to update and the rooms to drop (left or deleted), for incremental sync.
+ */
+export async function listRoomChangesSince(
+  ctx: RequestContext,
+  since: Date | null,
+): Promise<{ updated: ViewerRoom[]; removed: { roomId: string; at: Date }[] }> {
+  const viewer = requireUser(ctx);
+  const query: RoomListQuery = {
+    filter: since ? { changedSince: since } : {},
+    orderBy: DEFAULT_ROOM_ORDER,
+    unreadFirst: false,
+  };
+  const [updated, removed] = await Promise.all([
+    selectViewerRooms(ctx.db, viewer.appId, viewer.userId, query, { offset: 0, limit: null }),
+    since ? selectRemovedRooms(ctx.db, viewer.appId, viewer.userId, since) : [],
+  ]);
+  for (const row of updated) primeViewerRoom(ctx, row);
+  return { updated, removed };
 }
 
 export async function countViewerRooms(ctx: RequestContext, filter: RoomFilter): Promise<number> {
@@ -382,4 +406,14 @@ export async function updateRoomPref(ctx: RequestContext, roomId: string, patch:
   const saved = await upsertPref(ctx.db, next, ctx.now);
   ctx.loaders.pref.clear(key).prime(key, saved);
   return saved;
+}
+
+/** Soft-deletes a room (owners or the API key): it leaves every list and shows in sync removals. */
+export async function deleteRoom(ctx: RequestContext, roomId: string): Promise<void> {
+  const { room, membership } = await loadManageableRoom(ctx, roomId);
+  if (!ctx.viewer?.superuser && membership?.role !== 'owner') {
+    throw new ForbiddenError('Only the room owners may delete it', { reason: 'NOT_ROOM_OWNER' });
+  }
+  await updateRoomRow(ctx.db, room.appId, room.id, { deleted_at: ctx.now, updated_at: ctx.now });
+  ctx.loaders.room.clear(room.id);
 }

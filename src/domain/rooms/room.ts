@@ -90,6 +90,8 @@ export interface RoomFilter {
   updatedAfter?: Date;
   hasUnread?: boolean;
   nameContains?: string;
+  /** Rooms whose room row, the viewer's membership or pref changed after this time (Rocket.Chat sync). */
+  changedSince?: Date;
 }
 
 export type RoomOrderField = 'LAST_MESSAGE_TIME' | 'CREATED_TIME' | 'NAME' | 'UNREAD_COUNT';
