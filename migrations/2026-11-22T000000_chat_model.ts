@@ -72,7 +72,7 @@ const statements: string[] = [
     foreign key (app_id, created_by) references users(app_id, id)
   )`,
   // A direct room between the same two users exists once.
-  `create unique index rooms_direct_key on rooms (app_id, direct_key) where direct_key is not null`,
+  `create unique index rooms_direct_key on rooms (app_id, direct_key) where direct_key is not null and deleted_at is null`,
   // Incremental sync ("what changed since T") is a range scan.
   `create index rooms_updated on rooms (app_id, updated_at)`,
 
