@@ -50,7 +50,9 @@ export async function loadReadableRoom(ctx: RequestContext, roomId: string): Pro
   if (!room) throw roomNotFound(roomId);
   const current = membership && membership.leftAt === null ? membership : null;
   if (!current && !viewer.superuser) {
-    throw new ForbiddenError('Client is not in the room or room does not exist', { reason: 'NOT_ROOM_MEMBER' });
+    throw new ForbiddenError('Client is not in the room or room does not exist', {
+      reason: 'NOT_ROOM_MEMBER',
+    });
   }
   return { room, membership: current };
 }
@@ -60,7 +62,9 @@ export async function loadManageableRoom(ctx: RequestContext, roomId: string): P
   const access = await loadReadableRoom(ctx, roomId);
   if (ctx.viewer?.superuser) return access;
   if (access.membership?.role !== 'owner' && access.membership?.role !== 'moderator') {
-    throw new ForbiddenError('Only the room owners and moderators may do this', { reason: 'NOT_ROOM_MODERATOR' });
+    throw new ForbiddenError('Only the room owners and moderators may do this', {
+      reason: 'NOT_ROOM_MODERATOR',
+    });
   }
   return access;
 }

@@ -54,7 +54,9 @@ export function createLoaders(db: Db, appId: string, viewerUserId: string | null
     }),
     /** Membership by memberKey(roomId, userId), including ones that have left. */
     membership: new DataLoader<string, Membership | null>(async (keys) =>
-      byKeys(keys, await findMemberships(db, appId, keys.map(splitMemberKey)), (m) => memberKey(m.roomId, m.userId)),
+      byKeys(keys, await findMemberships(db, appId, keys.map(splitMemberKey)), (m) =>
+        memberKey(m.roomId, m.userId),
+      ),
     ),
     /** A user's pref for a room by memberKey; the defaults when they never set one. */
     pref: new DataLoader<string, RoomPref>(async (keys) => {

@@ -58,6 +58,11 @@ export async function loginWithPassword(
 ): Promise<{ user: User; token: IssuedToken }> {
   const appId = await resolveLoginAppId(db, input.hint);
   const user = await verifyPassword(db, appId, input.login, input.password);
-  const token = await issueToken(db, { appId, userId: user.id, kind: input.kind, ttlSeconds: input.ttlSeconds });
+  const token = await issueToken(db, {
+    appId,
+    userId: user.id,
+    kind: input.kind,
+    ttlSeconds: input.ttlSeconds,
+  });
   return { user, token };
 }

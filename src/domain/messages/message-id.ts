@@ -11,7 +11,9 @@ let counter = randomBytes(3).readUIntBE(0, 3);
 
 export function generateMessageId(now: Date = new Date()): string {
   counter = (counter + 1) % 0x1000000;
-  const seconds = Math.floor(now.getTime() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(now.getTime() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return seconds + processUnique + counter.toString(16).padStart(6, '0');
 }
 

@@ -50,7 +50,11 @@ const orderColumn: Record<MessageOrderField, 'seq' | 'updated_at' | 'created_at'
   MESSAGE_TIME: 'message_time',
 };
 
-export async function findMessagesByIds(db: Executor, appId: string, ids: readonly string[]): Promise<Message[]> {
+export async function findMessagesByIds(
+  db: Executor,
+  appId: string,
+  ids: readonly string[],
+): Promise<Message[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('messages')
@@ -80,8 +84,10 @@ export async function findMessageByClientId(
 function filterConditions(filter: MessageFilter): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [];
   const timeColumn = sql.ref(orderColumn[filter.timeRangeField ?? 'UPDATED_AT']);
-  if (filter.afterTime) conditions.push(sql<SqlBool>`${timeColumn} > ${filter.afterTime.toISOString()}::timestamptz`);
-  if (filter.beforeTime) conditions.push(sql<SqlBool>`${timeColumn} < ${filter.beforeTime.toISOString()}::timestamptz`);
+  if (filter.afterTime)
+    conditions.push(sql<SqlBool>`${timeColumn} > ${filter.afterTime.toISOString()}::timestamptz`);
+  if (filter.beforeTime)
+    conditions.push(sql<SqlBool>`${timeColumn} < ${filter.beforeTime.toISOString()}::timestamptz`);
   if (filter.messageTypes !== undefined && filter.messageTypes.length > 0) {
     conditions.push(sql<SqlBool>`message_type = any(${sql.val(filter.messageTypes)}::text[])`);
   }
@@ -115,7 +121,9 @@ export async function selectRoomMessages(
       query = query.where(sql<SqlBool>`seq ${op} ${Number(page.cursor[0])}`);
     } else {
       const [time, seq] = page.cursor;
-      query = query.where(sql<SqlBool>`(${sql.ref(column)}, seq) ${op} (${time}::timestamptz, ${Number(seq)})`);
+      query = query.where(
+        sql<SqlBool>`(${sql.ref(column)}, seq) ${op} (${time}::timestamptz, ${Number(seq)})`,
+      );
     }
   }
   if (column !== 'seq') query = query.orderBy(column, direction);
@@ -225,5 +233,7 @@ export async function findReactionSummaries(
 }
 
 export async function insertMessage(db: Executor, row: Insertable<MessageTable>): Promise<Message> {
-  return toMessage(await db.insertInto('messages').values(row).returning(messageColumns).executeTakeFirstOrThrow());
+  return toMessage(
+    await db.insertInto('messages').values(row).returning(messageColumns).executeTakeFirstOrThrow(),
+  );
 }

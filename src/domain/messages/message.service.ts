@@ -70,7 +70,11 @@ export async function messageCursor(
   return encodeCursor(messageOrderKey(orderBy), messageCursorValues(message, orderBy));
 }
 
-export async function countRoomMessages(ctx: RequestContext, roomId: string, filter: MessageFilter): Promise<number> {
+export async function countRoomMessages(
+  ctx: RequestContext,
+  roomId: string,
+  filter: MessageFilter,
+): Promise<number> {
   const { room } = await loadReadableRoom(ctx, roomId);
   return countRoomMessageRows(ctx.db, room.appId, roomId, filter);
 }
@@ -96,12 +100,19 @@ function validateSend(input: SendMessageInput): void {
     throw new InvalidInputError('A message needs a body', { field: 'message' });
   }
   if (Buffer.byteLength(JSON.stringify(input.body)) > MAX_BODY_BYTES) {
-    throw new InvalidInputError(`A message body may be at most ${MAX_BODY_BYTES} bytes of JSON`, { field: 'message' });
+    throw new InvalidInputError(`A message body may be at most ${MAX_BODY_BYTES} bytes of JSON`, {
+      field: 'message',
+    });
   }
   if (input.messageType !== undefined && !MESSAGE_TYPE.test(input.messageType)) {
-    throw new InvalidInputError('messageType must be 1-64 letters, digits, or . _ : -', { field: 'messageType' });
+    throw new InvalidInputError('messageType must be 1-64 letters, digits, or . _ : -', {
+      field: 'messageType',
+    });
   }
-  if (input.clientMessageId !== undefined && (input.clientMessageId.length === 0 || input.clientMessageId.length > 128)) {
+  if (
+    input.clientMessageId !== undefined &&
+    (input.clientMessageId.length === 0 || input.clientMessageId.length > 128)
+  ) {
     throw new InvalidInputError('clientMessageId must be 1 to 128 characters', { field: 'clientMessageId' });
   }
 }
@@ -140,7 +151,8 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
   try {
     const message = await ctx.db.transaction().execute(async (trx) => {
       const seq = await claimNextSeq(trx, room.appId, room.id, { messageId: id, at: now });
-      if (seq === undefined) throw new NotFoundError(`Room "${room.id}" does not exist`, { reason: 'ROOM_NOT_FOUND' });
+      if (seq === undefined)
+        throw new NotFoundError(`Room "${room.id}" does not exist`, { reason: 'ROOM_NOT_FOUND' });
       const inserted = await insertMessage(trx, {
         app_id: room.appId,
         id,

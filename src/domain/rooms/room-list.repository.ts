@@ -52,7 +52,12 @@ function sortKeyFor(order: RoomOrder): SortKey {
 export function sortKeys(query: RoomListQuery): SortKey[] {
   const keys: SortKey[] = [];
   if (query.unreadFirst) {
-    keys.push({ sql: sql`(r.message_seq > m.read_seq)`, direction: 'DESC', cast: 'bool', value: (r) => r.unread > 0 });
+    keys.push({
+      sql: sql`(r.message_seq > m.read_seq)`,
+      direction: 'DESC',
+      cast: 'bool',
+      value: (r) => r.unread > 0,
+    });
   }
   for (const order of query.orderBy) keys.push(sortKeyFor(order));
   keys.push({ sql: sql`r.id`, direction: 'ASC', cast: 'text', value: (r) => r.room.id });
@@ -92,7 +97,9 @@ function filterConditions(filter: RoomFilter): Expression<SqlBool>[] {
     );
   }
   if (filter.hasUnread !== undefined) {
-    conditions.push(filter.hasUnread ? sql<SqlBool>`r.message_seq > m.read_seq` : sql<SqlBool>`r.message_seq <= m.read_seq`);
+    conditions.push(
+      filter.hasUnread ? sql<SqlBool>`r.message_seq > m.read_seq` : sql<SqlBool>`r.message_seq <= m.read_seq`,
+    );
   }
   if (filter.nameContains !== undefined && filter.nameContains !== '') {
     const pattern = `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -104,12 +111,17 @@ function filterConditions(filter: RoomFilter): Expression<SqlBool>[] {
 /** keys[0..i-1] equal the cursor and keys[i] is past it, for some i: the keyset "after" condition. */
 function keysetCondition(keys: SortKey[], cursor: CursorValue[], backward: boolean): Expression<SqlBool> {
   const branches = keys.map((key, i) => {
-    const equalities = keys.slice(0, i).map((k, j) => sql`${k.sql} = ${cursor[j] ?? null}::${sql.raw(k.cast)}`);
+    const equalities = keys
+      .slice(0, i)
+      .map((k, j) => sql`${k.sql} = ${cursor[j] ?? null}::${sql.raw(k.cast)}`);
     const ascending = (key.direction === 'ASC') !== backward;
     const past = sql`${key.sql} ${sql.raw(ascending ? '>' : '<')} ${cursor[i] ?? null}::${sql.raw(key.cast)}`;
     return sql.join([...equalities, past], sql` and `);
   });
-  return sql<SqlBool>`(${sql.join(branches.map((b) => sql`(${b})`), sql` or `)})`;
+  return sql<SqlBool>`(${sql.join(
+    branches.map((b) => sql`(${b})`),
+    sql` or `,
+  )})`;
 }
 
 export type OffsetPage = { offset: number; limit: number | null };
@@ -121,9 +133,14 @@ export function isOffsetPage(page: PageRequest | OffsetPage): page is OffsetPage
 function baseQuery(db: Executor, appId: string, userId: string, filter: RoomFilter) {
   let query = db
     .selectFrom('memberships as m')
-    .innerJoin('rooms as r', (join) => join.onRef('r.app_id', '=', 'm.app_id').onRef('r.id', '=', 'm.room_id'))
+    .innerJoin('rooms as r', (join) =>
+      join.onRef('r.app_id', '=', 'm.app_id').onRef('r.id', '=', 'm.room_id'),
+    )
     .leftJoin('user_room_prefs as p', (join) =>
-      join.onRef('p.app_id', '=', 'm.app_id').onRef('p.room_id', '=', 'm.room_id').onRef('p.user_id', '=', 'm.user_id'),
+      join
+        .onRef('p.app_id', '=', 'm.app_id')
+        .onRef('p.room_id', '=', 'm.room_id')
+        .onRef('p.user_id', '=', 'm.user_id'),
     )
     .where('m.app_id', '=', appId)
     .where('m.user_id', '=', userId)

@@ -29,7 +29,11 @@ export async function findRoomsByIds(db: Executor, appId: string, ids: readonly 
   return rows.map(toRoom);
 }
 
-export async function findRoomIdsByNumIds(db: Executor, appId: string, numIds: readonly number[]): Promise<{ id: string; numId: number }[]> {
+export async function findRoomIdsByNumIds(
+  db: Executor,
+  appId: string,
+  numIds: readonly number[],
+): Promise<{ id: string; numId: number }[]> {
   if (numIds.length === 0) return [];
   const rows = await db
     .selectFrom('rooms')
@@ -147,7 +151,11 @@ export async function insertRoom(db: Executor, row: Insertable<RoomTable>): Prom
   return toRoom(inserted);
 }
 
-export async function findRoomByDirectKey(db: Executor, appId: string, directKey: string): Promise<Room | undefined> {
+export async function findRoomByDirectKey(
+  db: Executor,
+  appId: string,
+  directKey: string,
+): Promise<Room | undefined> {
   const row = await db
     .selectFrom('rooms as r')
     .select([...roomColumns, hasAvatarColumn])
@@ -359,5 +367,9 @@ export async function findRoomAvatar(
     .executeTakeFirst();
   if (!row) return undefined;
   if (!row.avatar) return null;
-  return { bytes: row.avatar, mime: row.avatar_mime ?? 'application/octet-stream', filename: row.avatar_filename ?? `${roomId}` };
+  return {
+    bytes: row.avatar,
+    mime: row.avatar_mime ?? 'application/octet-stream',
+    filename: row.avatar_filename ?? `${roomId}`,
+  };
 }

@@ -169,7 +169,11 @@ export async function listRoomMembers(
 export const MEMBER_ORDER_KEY = 'members';
 
 /** The first `limit` members of a room for lists (batched across rooms through a loader). */
-export async function firstRoomMembers(ctx: RequestContext, room: Room, limit: number): Promise<RoomMember[]> {
+export async function firstRoomMembers(
+  ctx: RequestContext,
+  room: Room,
+  limit: number,
+): Promise<RoomMember[]> {
   const memberships = await ctx.loaders.firstMembers(limit).load(room.id);
   return memberships.map((membership) => ({ membership, unread: unreadOf(room, membership) }));
 }
@@ -281,14 +285,19 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
     });
   } catch (error) {
     if (isForeignKeyViolation(error)) {
-      throw new NotFoundError('A member or the owner does not exist in this app', { reason: 'USER_NOT_FOUND' });
+      throw new NotFoundError('A member or the owner does not exist in this app', {
+        reason: 'USER_NOT_FOUND',
+      });
     }
     if (isUniqueViolationOf(error)) {
       if (directKey) {
         const existing = await findRoomByDirectKey(ctx.db, viewer.appId, directKey);
         if (existing) return existing;
       }
-      throw new InvalidInputError(`Room "${input.roomId}" already exists`, { field: 'roomId', reason: 'ROOM_EXISTS' });
+      throw new InvalidInputError(`Room "${input.roomId}" already exists`, {
+        field: 'roomId',
+        reason: 'ROOM_EXISTS',
+      });
     }
     throw error;
   }
@@ -329,7 +338,8 @@ export async function addMembers(
 /** A member leaves, or is removed by an owner/moderator/the API key. */
 export async function removeMember(ctx: RequestContext, roomId: string, userId: string): Promise<void> {
   const viewer = requireViewer(ctx);
-  const { room } = viewer.userId === userId ? await loadReadableRoom(ctx, roomId) : await loadManageableRoom(ctx, roomId);
+  const { room } =
+    viewer.userId === userId ? await loadReadableRoom(ctx, roomId) : await loadManageableRoom(ctx, roomId);
   const now = ctx.now;
   await ctx.db.transaction().execute(async (trx) => {
     if (!(await markMemberLeft(trx, room.appId, room.id, userId, now))) {
@@ -355,12 +365,17 @@ export async function markRoomRead(
   if (upToMessageId !== undefined) {
     const message = await ctx.loaders.message.load(upToMessageId);
     if (!message || message.roomId !== roomId) {
-      throw new NotFoundError(`Message "${upToMessageId}" is not in this room`, { reason: 'MESSAGE_NOT_FOUND' });
+      throw new NotFoundError(`Message "${upToMessageId}" is not in this room`, {
+        reason: 'MESSAGE_NOT_FOUND',
+      });
     }
     position = { seq: message.seq, messageId: message.id };
   }
-  const updated = (await advanceReadPosition(ctx.db, viewer.appId, roomId, viewer.userId, position, ctx.now)) ?? membership;
-  ctx.loaders.membership.clear(memberKey(roomId, viewer.userId)).prime(memberKey(roomId, viewer.userId), updated);
+  const updated =
+    (await advanceReadPosition(ctx.db, viewer.appId, roomId, viewer.userId, position, ctx.now)) ?? membership;
+  ctx.loaders.membership
+    .clear(memberKey(roomId, viewer.userId))
+    .prime(memberKey(roomId, viewer.userId), updated);
   return { membership: updated, unread: unreadOf(room, updated) };
 }
 
@@ -376,7 +391,11 @@ export interface RoomPrefPatch {
 const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
 
 /** Changes the given fields of the viewer's pref for a room; the others stay. */
-export async function updateRoomPref(ctx: RequestContext, roomId: string, patch: RoomPrefPatch): Promise<RoomPref> {
+export async function updateRoomPref(
+  ctx: RequestContext,
+  roomId: string,
+  patch: RoomPrefPatch,
+): Promise<RoomPref> {
   const viewer = requireUser(ctx);
   const { membership } = await loadReadableRoom(ctx, roomId);
   if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });

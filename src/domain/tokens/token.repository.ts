@@ -45,7 +45,12 @@ export async function revokeTokenByHash(db: Executor, tokenHash: string, now: Da
   return result.numUpdatedRows > 0n;
 }
 
-export async function revokeTokensOfUser(db: Executor, appId: string, userId: string, now: Date): Promise<number> {
+export async function revokeTokensOfUser(
+  db: Executor,
+  appId: string,
+  userId: string,
+  now: Date,
+): Promise<number> {
   const result = await db
     .updateTable('auth_tokens')
     .set({ revoked_at: now })

@@ -23,7 +23,12 @@ function validatePassword(password: string): void {
 }
 
 /** Creates a user of an app; the username defaults to the id, the password is stored as an argon2 hash. */
-export async function createUser(db: Db, appId: string, userId: string, input: UserInput = {}): Promise<User> {
+export async function createUser(
+  db: Db,
+  appId: string,
+  userId: string,
+  input: UserInput = {},
+): Promise<User> {
   validateUserId(userId);
   if (input.password !== undefined) validatePassword(input.password);
   try {
