@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp, type RouteHandler } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/create-database.js';
-import { migrateToLatest } from './db/migrate.js';
+import { listPendingMigrations, migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { startHttpServer } from './server.js';
 
@@ -34,7 +34,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log.error({ err: error }, 'an idle database connection failed'),
   );
   try {
-    const applied = await migrateToLatest(database.db);
+    const pending = await listPendingMigrations(database.db);
+    const applied = pending.length > 0 ? await migrateToLatest(database.db) : [];
     if (applied.length > 0) log.info({ migrations: applied }, 'migrated the database');
     await options.prepare?.(database);
     const app = createApp({

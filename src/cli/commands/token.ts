@@ -1,0 +1,31 @@
+import { Option, type Command } from 'commander';
+import { issueToken } from '../../domain/tokens/token.service.js';
+import { withDatabase } from '../database.js';
+import { printJson } from '../output.js';
+import { parseTtl } from '../parse.js';
+
+export function registerTokenCommands(program: Command): void {
+  const token = program.command('token').description('issue client tokens');
+  token
+    .command('issue')
+    .description('issue a client token for a user; prints {token, expiresAt}')
+    .requiredOption('--app <appId>', 'the app')
+    .requiredOption('--user <userId>', 'the user the token authenticates')
+    .addOption(
+      new Option(
+        '--ttl <duration>',
+        'lifetime: seconds, or like 12h / 30d, or "never" (default: TOKEN_TTL_SECONDS)',
+      ).argParser(parseTtl),
+    )
+    .action(async (options: { app: string; user: string; ttl?: number | null }) => {
+      const issued = await withDatabase((database, config) =>
+        issueToken(database.db, {
+          appId: options.app,
+          userId: options.user,
+          kind: 'client',
+          ttlSeconds: options.ttl === undefined ? config.TOKEN_TTL_SECONDS : options.ttl,
+        }),
+      );
+      printJson({ token: issued.token, expiresAt: issued.expiresAt?.toISOString() ?? null });
+    });
+}
