@@ -2,6 +2,7 @@ import type { Db } from './db/create-database.js';
 import { createLoaders, type Loaders } from './domain/loaders.js';
 import type { Viewer } from './domain/viewer.js';
 import type { Logger } from './logger.js';
+import { discardEvents, type EventPublisher } from './realtime/events.js';
 
 /**
  * What every service call gets, built once per request by whichever transport took it
@@ -15,6 +16,8 @@ export interface RequestContext {
   now: Date;
   requestId: string;
   log: Logger;
+  /** Where services announce committed writes (subscriptions listen there). */
+  events: EventPublisher;
 }
 
 /** A context whose viewer is known: what most services require. */
@@ -26,6 +29,8 @@ export function createRequestContext(input: {
   requestId: string;
   log: Logger;
   now?: Date;
+  /** The process's event bus; the server always passes it. Without it, events are dropped (CLI, seeding). */
+  events?: EventPublisher;
 }): RequestContext {
   return {
     db: input.db,
@@ -35,5 +40,6 @@ export function createRequestContext(input: {
     now: input.now ?? new Date(),
     requestId: input.requestId,
     log: input.log.child({ requestId: input.requestId }),
+    events: input.events ?? discardEvents,
   };
 }

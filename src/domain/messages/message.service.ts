@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../context.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { loadReadableRoom, requireViewer } from '../access.js';
+import { announceRoomEvent } from '../announce.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { encodeCursor, toPage, type Page, type PageRequest } from '../pagination.js';
 import { memberKey } from '../rooms/room.mappers.js';
@@ -95,7 +96,8 @@ export interface SendMessageInput {
 const MAX_BODY_BYTES = 64 * 1024;
 const MESSAGE_TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-function validateSend(input: SendMessageInput): void {
+/** The rules a message body and type follow, on send and on edit. */
+export function validateMessageContent(input: { body: unknown; messageType?: string }): void {
   if (input.body === undefined || input.body === null) {
     throw new InvalidInputError('A message needs a body', { field: 'message' });
   }
@@ -109,6 +111,10 @@ function validateSend(input: SendMessageInput): void {
       field: 'messageType',
     });
   }
+}
+
+function validateSend(input: SendMessageInput): void {
+  validateMessageContent(input);
   if (
     input.clientMessageId !== undefined &&
     (input.clientMessageId.length === 0 || input.clientMessageId.length > 128)
@@ -172,6 +178,7 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
     ctx.loaders.message.prime(message.id, message);
     ctx.loaders.room.clear(room.id);
     ctx.loaders.membership.clear(memberKey(room.id, senderId));
+    announceRoomEvent(ctx, 'MESSAGE_ADDED', room.id, { messageId: message.id });
     return message;
   } catch (error) {
     // A concurrent retry with the same client id won: its message is the answer.

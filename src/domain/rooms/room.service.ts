@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../context.js';
 import { isForeignKeyViolation } from '../../db/errors.js';
+import { announceRoomEvent, announceUserEvent } from '../announce.js';
 import { loadManageableRoom, loadReadableRoom, requireUser, requireViewer, roomNotFound } from '../access.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { encodeCursor, toPage, type Page, type PageRequest } from '../pagination.js';
@@ -252,7 +253,7 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
   }
   const now = input.createdAt ?? ctx.now;
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    const created = await ctx.db.transaction().execute(async (trx) => {
       const room = await insertRoom(trx, {
         app_id: viewer.appId,
         id: input.roomId ?? generateMessageId(now),
@@ -283,6 +284,8 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
       await upsertMembers(trx, room, others, 'member', now);
       return room;
     });
+    announceUserEvent(ctx, 'ROOM_ADDED', members, created.id);
+    return created;
   } catch (error) {
     if (isForeignKeyViolation(error)) {
       throw new NotFoundError('A member or the owner does not exist in this app', {
@@ -322,11 +325,17 @@ export async function addMembers(
   }
   const now = ctx.now;
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
-      const added = await upsertMembers(trx, room, [...new Set(userIds)], role, now);
-      if (added.length > 0) await bumpMemberCount(trx, room.appId, room.id, added.length, now);
-      return added;
+    const added = await ctx.db.transaction().execute(async (trx) => {
+      const joined = await upsertMembers(trx, room, [...new Set(userIds)], role, now);
+      if (joined.length > 0) await bumpMemberCount(trx, room.appId, room.id, joined.length, now);
+      return joined;
     });
+    if (added.length > 0) {
+      ctx.loaders.room.clear(room.id);
+      announceRoomEvent(ctx, 'MEMBER_JOINED', room.id, { userIds: added });
+      announceUserEvent(ctx, 'ROOM_ADDED', added, room.id);
+    }
+    return added;
   } catch (error) {
     if (isForeignKeyViolation(error)) {
       throw new NotFoundError('A user to add does not exist in this app', { reason: 'USER_NOT_FOUND' });
@@ -347,6 +356,10 @@ export async function removeMember(ctx: RequestContext, roomId: string, userId: 
     }
     await bumpMemberCount(trx, room.appId, room.id, -1, now);
   });
+  ctx.loaders.room.clear(room.id);
+  ctx.loaders.membership.clear(memberKey(room.id, userId));
+  announceRoomEvent(ctx, 'MEMBER_LEFT', room.id, { userIds: [userId] });
+  announceUserEvent(ctx, 'ROOM_REMOVED', [userId], room.id);
 }
 
 /**
@@ -424,6 +437,7 @@ export async function updateRoomPref(
   };
   const saved = await upsertPref(ctx.db, next, ctx.now);
   ctx.loaders.pref.clear(key).prime(key, saved);
+  announceUserEvent(ctx, 'PREF_UPDATED', [viewer.userId], roomId);
   return saved;
 }
 
@@ -435,4 +449,5 @@ export async function deleteRoom(ctx: RequestContext, roomId: string): Promise<v
   }
   await updateRoomRow(ctx.db, room.appId, room.id, { deleted_at: ctx.now, updated_at: ctx.now });
   ctx.loaders.room.clear(room.id);
+  announceRoomEvent(ctx, 'ROOM_DELETED', room.id);
 }
