@@ -1,0 +1,171 @@
+import type { ViewerContext } from '../../context.js';
+import type { MessageListQuery } from '../../domain/messages/message.js';
+import {
+  countRoomMessages,
+  listRoomMessages,
+  messageCursor,
+  messageOrderKey,
+} from '../../domain/messages/message.service.js';
+import { relayPage } from '../../domain/pagination.js';
+import type { RoomMember } from '../../domain/rooms/room.js';
+import {
+  countViewerRooms,
+  getRoomForViewer,
+  listRoomMembers,
+  listViewerRooms,
+  MEMBER_ORDER_KEY,
+  validateRoomId,
+} from '../../domain/rooms/room.service.js';
+import { viewerContext } from '../context.js';
+import type { RestHandler } from '../dialect.js';
+import { jsonResponse } from '../http.js';
+import type { RestRequest } from '../rest-request.js';
+import { parseMessageListParams, parseRoomListParams, type MessageListParams } from './imkit.params.js';
+import { loadMessage, loadRoom, loadRoomDetail } from './imkit.present.js';
+
+function imkitContext(rest: RestRequest, deps: Parameters<RestHandler>[1]): Promise<ViewerContext> {
+  return viewerContext(
+    deps,
+    rest,
+    ['imkit', 'apiKey'],
+    'Missing credentials: send IM-CLIENT-KEY and IM-Authorization (or the app API key as IM-API-KEY)',
+  );
+}
+
+function ok(result: unknown): Response {
+  return jsonResponse(200, { RC: 0, RM: 'OK', result });
+}
+
+function roomIdParam(rest: RestRequest): string {
+  const id = rest.params.id ?? '';
+  validateRoomId(id, 'id');
+  return id;
+}
+
+/** GET /rooms: the viewer's rooms, sorted, filtered, paged by skip/limit. */
+export const listRooms: RestHandler = async (rest, deps) => {
+  const ctx = await imkitContext(rest, deps);
+  const params = parseRoomListParams(rest.query);
+  const started = performance.now();
+  const [page, totalCount] = await Promise.all([
+    listViewerRooms(ctx, params.query, params.page),
+    countViewerRooms(ctx, params.query.filter),
+  ]);
+  const data = await Promise.all(page.rows.map((edge) => loadRoom(ctx, edge.node)));
+  const { filter } = params.query;
+  const since = filter.updatedAfter?.toISOString();
+  const query: Record<string, unknown> = {
+    appID: ctx.viewer.appId,
+    members: ctx.viewer.userId,
+    ...(since !== undefined && {
+      $or: [{ lastMessageTime: { $gt: since } }, { createdTime: { $gt: since } }],
+    }),
+    ...(filter.tags !== undefined && { 'pref.tags': { $in: filter.tags } }),
+    ...(filter.folder !== undefined && { 'pref.folder': filter.folder }),
+    ...(filter.hidden !== undefined && { 'pref.hidden': filter.hidden }),
+    ...(filter.sticky !== undefined && { 'pref.sticky': filter.sticky }),
+    ...(filter.muted !== undefined && { 'pref.muted': filter.muted }),
+    status: 1,
+  };
+  return ok({ totalCount, inspect: { query, tookMS: tookMs(started) }, data });
+};
+
+/** GET /rooms/{id}: one room with every member's badge and read position. */
+export const getRoom: RestHandler = async (rest, deps) => {
+  const ctx = await imkitContext(rest, deps);
+  const roomId = roomIdParam(rest);
+  const view = await getRoomForViewer(ctx, roomId);
+  const members = await listAllMembers(ctx, roomId);
+  return ok(await loadRoomDetail(ctx, view, members));
+};
+
+const MEMBER_PAGE = 100;
+
+/** Every current member, a keyset page at a time (the documented detail lists them all). */
+async function listAllMembers(ctx: ViewerContext, roomId: string): Promise<RoomMember[]> {
+  const members: RoomMember[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await listRoomMembers(
+      ctx,
+      roomId,
+      relayPage({ first: MEMBER_PAGE, after }, MEMBER_ORDER_KEY),
+    );
+    members.push(...page.rows.map((edge) => edge.node));
+    const last = page.rows.at(-1);
+    if (!page.hasNextPage || !last) return members;
+    after = last.cursor;
+  }
+}
+
+/**
+ * GET /rooms/{id}/messages/v3. `data` is always in ascending (timeRangeField, sequence)
+ * order. No cursor: the newest `limit` messages (or, with afterTime, the first `limit`
+ * after it); beforeMessage: the `limit` just before that message; afterMessage: the
+ * `limit` just after it. Keyset pages, so paging never skips or repeats a message.
+ */
+export const listMessages: RestHandler = async (rest, deps) => {
+  const ctx = await imkitContext(rest, deps);
+  const roomId = roomIdParam(rest);
+  const params = parseMessageListParams(rest.query);
+  const started = performance.now();
+  const query: MessageListQuery = {
+    filter: {
+      ...(params.afterTime && { afterTime: params.afterTime }),
+      timeRangeField: params.timeRangeField,
+    },
+    orderBy: params.timeRangeField,
+  };
+  const page = relayPage(await pageArgs(ctx, roomId, params), messageOrderKey(query.orderBy), {
+    max: params.limit,
+  });
+  const [result, totalCount] = await Promise.all([
+    listRoomMessages(ctx, roomId, query, page),
+    countRoomMessages(ctx, roomId, {}),
+  ]);
+  const data = await Promise.all(result.rows.map((edge) => loadMessage(ctx, edge.node)));
+  const inspectQuery: Record<string, unknown> = {
+    appID: ctx.viewer.appId,
+    room: roomId,
+    ...(params.afterTime && { [params.timeRangeName]: { $gt: params.afterTime.toISOString() } }),
+  };
+  return ok({
+    totalCount,
+    inspect: { query: inspectQuery, tookMS: tookMs(started) },
+    data,
+    userDeletedIDs: result.userDeletedIds,
+  });
+};
+
+async function pageArgs(
+  ctx: ViewerContext,
+  roomId: string,
+  params: MessageListParams,
+): Promise<{ first?: number; after?: string; last?: number; before?: string }> {
+  if (params.beforeMessage !== undefined) {
+    const before = await messageCursor(
+      ctx,
+      roomId,
+      params.beforeMessage,
+      params.timeRangeField,
+      'beforeMessage',
+    );
+    return { last: params.limit, before };
+  }
+  if (params.afterMessage !== undefined) {
+    const after = await messageCursor(
+      ctx,
+      roomId,
+      params.afterMessage,
+      params.timeRangeField,
+      'afterMessage',
+    );
+    return { first: params.limit, after };
+  }
+  // From a time forward; otherwise the newest messages.
+  return params.afterTime ? { first: params.limit } : { last: params.limit };
+}
+
+function tookMs(started: number): number {
+  return Math.round(performance.now() - started);
+}

@@ -1,0 +1,165 @@
+import type { Dialect, DialectRoute } from '../dialect.js';
+import type { ParameterDoc, ResponseDoc } from '../openapi-types.js';
+import { imkitError, imkitMethodNotAllowed } from './imkit.errors.js';
+import { getRoom, listMessages, listRooms } from './imkit.handlers.js';
+import { IMKIT_SORT_FIELDS, MAX_MESSAGE_LIMIT } from './imkit.params.js';
+import {
+  imkitError as imkitErrorSchema,
+  imkitMessageListResponse,
+  imkitRoomListResponse,
+  imkitRoomResponse,
+} from './imkit.schemas.js';
+
+/*
+ * The IMKit endpoints (seeds 000, 001, 003). Writes of issue 5 (PUT /rooms/{id}/lastRead,
+ * POST /rooms/{id}/message) will join this table.
+ */
+
+const security = [['imkitClientKey', 'imkitToken'], ['imkitApiKey']];
+const str = { type: 'string' };
+
+const clientIdHeader: ParameterDoc = {
+  name: 'IM-CLIENT-ID',
+  in: 'header',
+  description:
+    "The current user's client id; optional here (the token names the user) but checked against it when sent",
+  schema: str,
+};
+
+const roomIdPath: ParameterDoc = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Room ID',
+  schema: str,
+};
+
+function errors(...statuses: number[]): Record<number, ResponseDoc> {
+  const text: Record<number, string> = {
+    400: 'Bad input: the message names the parameter',
+    401: 'Missing, invalid or expired credentials (code INVALID_TOKEN)',
+    403: 'The client is not in the room (code NOT_ROOM_MEMBER)',
+    404: 'No such room (code ROOM_NOT_FOUND)',
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: text[s] ?? 'Error', schema: imkitErrorSchema }]),
+  );
+}
+
+export const imkitRoutes: DialectRoute[] = [
+  {
+    method: 'GET',
+    path: '/rooms',
+    handler: listRooms,
+    doc: {
+      tag: 'IMKit',
+      summary: 'List the rooms the current user has joined',
+      security,
+      parameters: [
+        clientIdHeader,
+        {
+          name: 'sort',
+          in: 'query',
+          description: `Space-separated fields (${Object.keys(IMKIT_SORT_FIELDS).join(', ')}), "-" prefix for descending; default -lastMessage`,
+          schema: str,
+        },
+        {
+          name: 'skip',
+          in: 'query',
+          description: 'Offset, default 0',
+          schema: { type: 'integer', minimum: 0 },
+        },
+        {
+          name: 'limit',
+          in: 'query',
+          description: 'Maximum rooms, default 0 = no limit',
+          schema: { type: 'integer', minimum: 0 },
+        },
+        {
+          name: 'updatedAfter',
+          in: 'query',
+          description: 'Rooms with a message or created after this time: ISO-8601 or epoch milliseconds',
+          schema: { type: ['string', 'integer'] },
+        },
+        {
+          name: 'pref',
+          in: 'query',
+          description:
+            'URL-encoded JSON filter on the user\'s prefs: {"tags": "a" | ["a","b"], folder, hidden, sticky, muted}',
+          schema: str,
+        },
+        {
+          name: 'sortUnreadFirst',
+          in: 'query',
+          description: 'Non-zero: rooms with unread messages first',
+          schema: { type: 'integer' },
+        },
+      ],
+      responses: { 200: { description: 'The rooms', schema: imkitRoomListResponse }, ...errors(400, 401) },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/rooms/:id',
+    handler: getRoom,
+    doc: {
+      tag: 'IMKit',
+      summary: 'Get a room with its members, their unread badges and read positions',
+      description: 'Only members of the room or the app (its API key) may read it.',
+      security,
+      parameters: [roomIdPath],
+      responses: {
+        200: { description: 'The room', schema: imkitRoomResponse },
+        ...errors(400, 401, 403, 404),
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/rooms/:id/messages/v3',
+    handler: listMessages,
+    doc: {
+      tag: 'IMKit',
+      summary: "List a room's messages",
+      description:
+        '`data` is in ascending (timeRangeField, sequence) order. Without a cursor: the newest `limit` messages, or with afterTime the first `limit` after it. beforeMessage / afterMessage: the `limit` messages just before / after that message (pass data[0]._id to page back, the last _id to page forward).',
+      security,
+      parameters: [
+        roomIdPath,
+        { name: 'beforeMessage', in: 'query', description: 'Messages before this message ID', schema: str },
+        { name: 'afterMessage', in: 'query', description: 'Messages after this message ID', schema: str },
+        {
+          name: 'limit',
+          in: 'query',
+          description: `Maximum messages, default 20, at most ${MAX_MESSAGE_LIMIT}`,
+          schema: { type: 'integer', minimum: 0 },
+        },
+        {
+          name: 'afterTime',
+          in: 'query',
+          description: 'Messages after this time (of timeRangeField): ISO-8601 or epoch milliseconds',
+          schema: { type: ['string', 'integer'] },
+        },
+        {
+          name: 'timeRangeField',
+          in: 'query',
+          description:
+            'updatedAt (default), createdAt or messageTime: the time afterTime filters and data is ordered by',
+          schema: { type: 'string', enum: ['updatedAt', 'createdAt', 'messageTime'] },
+        },
+      ],
+      responses: {
+        200: { description: 'The messages', schema: imkitMessageListResponse },
+        ...errors(400, 401, 403, 404),
+      },
+    },
+  },
+];
+
+export const imkitDialect: Dialect = {
+  name: 'imkit',
+  prefix: (config) => config.IMKIT_PREFIX,
+  routes: imkitRoutes,
+  errorResponse: imkitError,
+  methodNotAllowed: imkitMethodNotAllowed,
+};

@@ -1,0 +1,68 @@
+import { InvalidInputError } from '../domain/errors.js';
+
+/*
+ * Query-parameter decoding shared by the dialects. Every failure is a BAD_USER_INPUT
+ * naming the parameter, which each dialect turns into its own 400 body.
+ */
+
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const EPOCH_MS = /^-?\d{1,15}$/;
+
+/** A time given as ISO-8601 ("2020-10-15T03:28:54Z") or epoch milliseconds ("1602817267000"). */
+export function parseTimeParam(value: string, field: string): Date {
+  const trimmed = value.trim();
+  let date: Date | undefined;
+  if (EPOCH_MS.test(trimmed)) date = new Date(Number(trimmed));
+  else if (ISO_8601.test(trimmed)) date = new Date(trimmed);
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new InvalidInputError(
+      `Invalid ${field} "${value}": expected an ISO-8601 time like 2020-10-15T03:28:54Z or epoch milliseconds`,
+      { field },
+    );
+  }
+  return date;
+}
+
+/** A non-negative integer ("0", "20"); anything else, including "-1", "1.5" and "abc", is rejected. */
+export function parseNonNegativeIntParam(value: string, field: string): number {
+  const trimmed = value.trim();
+  const parsed = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(parsed)) {
+    throw new InvalidInputError(`Invalid ${field} "${value}": expected a non-negative integer`, { field });
+  }
+  return parsed;
+}
+
+/** An integer of either sign ("0", "1", "-1"). */
+export function parseIntParam(value: string, field: string): number {
+  const trimmed = value.trim();
+  const parsed = Number(trimmed);
+  if (!/^-?\d+$/.test(trimmed) || !Number.isSafeInteger(parsed)) {
+    throw new InvalidInputError(`Invalid ${field} "${value}": expected an integer`, { field });
+  }
+  return parsed;
+}
+
+/** A positive integer id in a path (Virola's roomId). */
+export function parsePositiveIntId(value: string, field: string): number {
+  const parsed = Number(value);
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(parsed)) {
+    throw new InvalidInputError(`Invalid ${field} "${value}": expected a positive integer`, { field });
+  }
+  return parsed;
+}
+
+export function parseJsonParam(value: string, field: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new InvalidInputError(`Invalid ${field}: not valid JSON (remember to URL-encode it)`, { field });
+  }
+}
+
+/** A query parameter, or undefined when absent or empty ("?limit=" counts as not given). */
+export function optionalParam(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name);
+  return value === null || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,86 @@
+import type { RouteHandler } from '../app.js';
+import type { Dialect, DialectRoute, RestDeps } from './dialect.js';
+import { jsonResponse } from './http.js';
+import { imkitDialect } from './imkit/imkit.routes.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { createRestRequest, type RestRequest } from './rest-request.js';
+import { rocketchatDialect } from './rocketchat/rocketchat.routes.js';
+import { createRouteTable, stripPrefix, type HttpMethod, type RouteTable } from './router.js';
+import { virolaDialect } from './virola/virola.routes.js';
+
+/*
+ * The REST compatibility surface: the three dialects, each mounted under its configured
+ * prefix ('' = the documented paths), plus GET /openapi.json. When two dialects serve
+ * the same path (Rocket.Chat and Virola: POST /api/v1/login, /api/v1/logout), the first
+ * whose route claims the request wins, else the first mounted (Rocket.Chat, then Virola).
+ */
+
+export const DIALECTS: readonly Dialect[] = [imkitDialect, rocketchatDialect, virolaDialect];
+
+interface Mount {
+  dialect: Dialect;
+  prefix: string;
+  table: RouteTable<DialectRoute>;
+}
+
+interface Candidate {
+  mount: Mount;
+  route: DialectRoute;
+  params: Record<string, string>;
+}
+
+export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = DIALECTS): RouteHandler {
+  const mounts: Mount[] = dialects.map((dialect) => ({
+    dialect,
+    prefix: dialect.prefix(deps.config),
+    table: createRouteTable(dialect.routes),
+  }));
+  let openApiJson: string | undefined;
+
+  return async (request, url, { requestId, log }) => {
+    if (url.pathname === '/openapi.json') {
+      if (request.method !== 'GET')
+        return jsonResponse(405, { error: 'Method not allowed' }, { allow: 'GET' });
+      openApiJson ??= JSON.stringify(buildOpenApiDocument(deps.config, dialects));
+      return new Response(openApiJson, { headers: { 'content-type': 'application/json; charset=utf-8' } });
+    }
+
+    const candidates: Candidate[] = [];
+    let notAllowed: { mount: Mount; allowed: HttpMethod[] } | undefined;
+    for (const mount of mounts) {
+      const path = stripPrefix(url.pathname, mount.prefix);
+      if (path === null) continue;
+      const match = mount.table.match(request.method, path);
+      if (match.kind === 'found') {
+        candidates.push({ mount, route: match.route, params: match.params });
+      } else if (match.kind === 'method-not-allowed') {
+        notAllowed ??= { mount, allowed: match.allowed };
+      }
+    }
+
+    const base = createRestRequest({ request, url, params: {}, requestId, log });
+    if (candidates.length === 0) {
+      return notAllowed ? notAllowed.mount.dialect.methodNotAllowed(notAllowed.allowed, base) : undefined;
+    }
+    const chosen = await choose(candidates, base);
+    const rest: RestRequest = { ...base, params: chosen.params };
+    try {
+      return await chosen.route.handler(rest, deps);
+    } catch (error) {
+      return chosen.mount.dialect.errorResponse(error, rest);
+    }
+  };
+}
+
+async function choose(candidates: Candidate[], rest: RestRequest): Promise<Candidate> {
+  const first = candidates[0] as Candidate;
+  if (candidates.length === 1) return first;
+  for (const candidate of candidates) {
+    try {
+      if (await candidate.route.claims?.(rest)) return candidate;
+    } catch {
+      // An unreadable body claims nothing; the default dialect answers it with its 400.
+    }
+  }
+  return first;
+}

@@ -1,0 +1,122 @@
+import type { Dialect, DialectRoute } from '../dialect.js';
+import { bodyHasKey } from '../login-body.js';
+import type { OperationDoc } from '../openapi-types.js';
+import type { RestRequest } from '../rest-request.js';
+import { rcError, rcMethodNotAllowed } from './rocketchat.errors.js';
+import { login, logout, me, roomsGet } from './rocketchat.handlers.js';
+import {
+  rcFailure,
+  rcLoginRequest,
+  rcLoginResponse,
+  rcLogoutResponse,
+  rcMeResponse,
+  rcRoomsGetResponse,
+  rcStatusError,
+} from './rocketchat.schemas.js';
+
+/*
+ * The Rocket.Chat endpoints (seed 002 and the login calls its clients make first).
+ * Writes of issue 5 (subscriptions.get, subscriptions.read, chat.sendMessage) will join.
+ */
+
+const security = [['rocketchatUserId', 'rocketchatAuthToken']];
+const notLoggedIn = { description: 'Missing or wrong X-User-Id / X-Auth-Token', schema: rcStatusError };
+
+function hasRocketChatHeaders(rest: RestRequest): boolean {
+  const h = rest.request.headers;
+  return h.has('x-auth-token') || h.has('x-user-id');
+}
+
+const logoutDoc: OperationDoc = {
+  tag: 'Rocket.Chat',
+  summary: 'Rocket.Chat logout: revokes the X-Auth-Token',
+  security,
+  responses: { 200: { description: 'Logged out', schema: rcLogoutResponse }, 401: notLoggedIn },
+};
+
+export const rocketchatRoutes: DialectRoute[] = [
+  {
+    method: 'POST',
+    path: '/api/v1/login',
+    handler: login,
+    claims: async (rest) =>
+      hasRocketChatHeaders(rest) || (await bodyHasKey(rest, ['user', 'username', 'email'])),
+    doc: {
+      tag: 'Rocket.Chat',
+      summary: 'Rocket.Chat login with a username (or user id) and password',
+      description:
+        'The app is the one named by an X-App-Id (or IM-CLIENT-KEY) header, else DEFAULT_APP_ID, else the only app.',
+      security: [],
+      requestBody: {
+        schema: rcLoginRequest,
+        contentTypes: ['application/json', 'application/x-www-form-urlencoded'],
+      },
+      responses: {
+        200: {
+          description: 'Logged in: send data.userId as X-User-Id and data.authToken as X-Auth-Token',
+          schema: rcLoginResponse,
+        },
+        400: { description: 'A malformed body, or no app can be told', schema: rcStatusError },
+        401: { description: 'Wrong username or password', schema: rcStatusError },
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/logout',
+    handler: logout,
+    claims: async (rest) => hasRocketChatHeaders(rest),
+    doc: logoutDoc,
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/logout',
+    handler: logout,
+    claims: async (rest) => hasRocketChatHeaders(rest),
+    doc: logoutDoc,
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/me',
+    handler: me,
+    doc: {
+      tag: 'Rocket.Chat',
+      summary: 'The logged-in user',
+      security,
+      responses: { 200: { description: 'The user', schema: rcMeResponse }, 401: notLoggedIn },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/rooms.get',
+    handler: roomsGet,
+    doc: {
+      tag: 'Rocket.Chat',
+      summary: 'All open rooms of the user, or what changed since updatedSince',
+      description:
+        'Without updatedSince: every open room in update, remove empty. With it: rooms changed since then (a message, an edit of the room, a membership change) in update; rooms deleted or left since then in remove.',
+      security,
+      parameters: [
+        {
+          name: 'updatedSince',
+          in: 'query',
+          description: 'A date as an ISO string (epoch milliseconds are accepted too)',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        200: { description: 'The rooms', schema: rcRoomsGetResponse },
+        400: { description: 'An updatedSince that is not a date', schema: rcFailure },
+        401: notLoggedIn,
+      },
+    },
+  },
+];
+
+export const rocketchatDialect: Dialect = {
+  name: 'rocketchat',
+  prefix: (config) => config.ROCKETCHAT_PREFIX,
+  routes: rocketchatRoutes,
+  errorResponse: rcError,
+  methodNotAllowed: rcMethodNotAllowed,
+};
