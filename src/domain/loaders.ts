@@ -39,10 +39,11 @@ function splitMemberKey(key: string): { roomId: string; userId: string } {
 
 export function createLoaders(db: Db, appId: string, viewerUserId: string | null) {
   const firstMembersByLimit = new Map<number, DataLoader<string, Membership[]>>();
+  const user = new DataLoader<string, User | null>(async (ids) =>
+    byKeys(ids, await findUsersByIds(db, appId, ids), (u) => u.id),
+  );
   return {
-    user: new DataLoader<string, User | null>(async (ids) =>
-      byKeys(ids, await findUsersByIds(db, appId, ids), (u) => u.id),
-    ),
+    user,
     /** Live rooms by id; deleted rooms load as null. */
     room: new DataLoader<string, Room | null>(async (ids) =>
       byKeys(ids, await findRoomsByIds(db, appId, ids), (r) => r.id),
@@ -81,14 +82,20 @@ export function createLoaders(db: Db, appId: string, viewerUserId: string | null
       const deleted = new Set(await findDeletedForUser(db, appId, viewerUserId, ids));
       return ids.map((id) => deleted.has(id));
     }),
-    /** The first `limit` current members of a room, oldest first; one statement per limit for all rooms. */
+    /**
+     * The first `limit` current members of a room, oldest first; one statement per limit
+     * for all rooms, which also primes the user loader with the members' users.
+     */
     firstMembers(limit: number): DataLoader<string, Membership[]> {
       let loader = firstMembersByLimit.get(limit);
       if (!loader) {
         loader = new DataLoader<string, Membership[]>(async (roomIds) => {
           const rows = await findFirstMembers(db, appId, roomIds, limit);
           const byRoom = new Map<string, Membership[]>();
-          for (const row of rows) byRoom.set(row.roomId, [...(byRoom.get(row.roomId) ?? []), row]);
+          for (const { membership, user: member } of rows) {
+            user.prime(member.id, member);
+            byRoom.set(membership.roomId, [...(byRoom.get(membership.roomId) ?? []), membership]);
+          }
           return roomIds.map((id) => byRoom.get(id) ?? []);
         });
         firstMembersByLimit.set(limit, loader);
