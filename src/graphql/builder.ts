@@ -1,0 +1,51 @@
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { RequestContext } from '../context.js';
+import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
+
+/*
+ * The SchemaBuilder and nothing else: plugins, scalars' TypeScript shapes, the context
+ * type and the defaults. Fields are non-null unless a field says otherwise, as in
+ * GitHub's schema; a field that can fail on its own (a room the viewer may not see)
+ * is declared nullable where it is defined.
+ */
+
+export type GraphQLContext = RequestContext;
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  // Counting is a separate statement: connections hand over a thunk run only when asked for.
+  Connection: { totalCount: () => number | Promise<number> };
+}>({
+  plugins: [RelayPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+    firstArgOptions: { description: 'Returns the first n items after `after` (default 20, at most 100).' },
+    afterArgOptions: { description: 'A cursor: returns items after it.' },
+    lastArgOptions: { description: 'Returns the last n items before `before` (at most 100).' },
+    beforeArgOptions: { description: 'A cursor: returns items before it.' },
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    nodeQueryOptions: {
+      description:
+        'Fetches any object by its global id: null (with an error) if it does not exist or is not visible.',
+    },
+    nodesQueryOptions: {
+      description:
+        'Fetches objects by global ids, in order; each one that cannot be seen is null with its own error.',
+      // One id per call keeps failures per item: an invisible room must not null its neighbours.
+      resolve: (_root, { ids }, _ctx, _info, resolveNodes) =>
+        ids.map(async (id) => (await resolveNodes([id]))[0] ?? null),
+    },
+  },
+});

@@ -1,0 +1,103 @@
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { handleStreamOrSingleExecutionResult, maskError as maskYogaError, type Plugin } from 'graphql-yoga';
+import { isDomainError, type DomainError } from '../domain/errors.js';
+import type { GraphQLContext } from './builder.js';
+
+/*
+ * Services throw typed DomainErrors; GraphQL clients get them as errors with
+ * extensions.code (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT) and,
+ * where the service gave one, extensions.reason and extensions.field. Anything else is a
+ * bug: logged with the request id and replaced by "Unexpected error." (code
+ * INTERNAL_SERVER_ERROR, with the request id to quote). Yoga's own masking stays on
+ * behind this, for errors outside execution.
+ */
+
+const UNEXPECTED = 'Unexpected error.';
+
+function domainExtensions(error: DomainError): Record<string, unknown> {
+  return {
+    code: error.code,
+    ...(error.reason !== undefined && { reason: error.reason }),
+    ...(error.field !== undefined && { field: error.field }),
+  };
+}
+
+/** A GraphQL error for a DomainError; `at` gives the path and locations when it came from a field. */
+export function toGraphQLError(error: DomainError, at?: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    ...(at && {
+      nodes: at.nodes ?? null,
+      source: at.source ?? null,
+      positions: at.positions ?? null,
+      path: at.path ?? null,
+    }),
+    extensions: {
+      ...domainExtensions(error),
+      // Yoga turns this into the response status (and drops it from the body).
+      ...(error.code === 'UNAUTHENTICATED' &&
+        !at && { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } }),
+    },
+  });
+}
+
+/** The error a client sees for one error of an execution result. */
+function presentError(error: GraphQLError, ctx: GraphQLContext): GraphQLError {
+  const original = error.originalError;
+  if (isDomainError(original)) return toGraphQLError(original, error);
+  if (!original || original instanceof GraphQLError) return error; // validation, coercion, our own
+  ctx.log.error({ err: original, path: error.path }, 'unexpected error while executing a GraphQL operation');
+  return new GraphQLError(UNEXPECTED, {
+    nodes: error.nodes ?? null,
+    path: error.path ?? null,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: ctx.requestId },
+  });
+}
+
+/** Whether nothing of the operation could run: it failed for want of a viewer, as a whole. */
+function wholeOperationUnauthenticated(result: ExecutionResult): boolean {
+  const unauthenticated = result.errors?.some((e) => e.extensions['code'] === 'UNAUTHENTICATED') ?? false;
+  const data = result.data;
+  return unauthenticated && (data == null || Object.values(data).every((value) => value === null));
+}
+
+function presentResult(result: ExecutionResult, ctx: GraphQLContext): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const presented: ExecutionResult = { ...result, errors: result.errors.map((e) => presentError(e, ctx)) };
+  if (ctx.viewer === null && wholeOperationUnauthenticated(presented)) {
+    presented.extensions = {
+      ...presented.extensions,
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+    };
+  }
+  return presented;
+}
+
+/** The envelop plugin that presents every execution and subscription result. */
+export function useDomainErrors(): Plugin<GraphQLContext> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone: (payload) =>
+          handleStreamOrSingleExecutionResult(payload, ({ result, setResult, args }) => {
+            setResult(presentResult(result, args.contextValue));
+          }),
+      };
+    },
+    onSubscribe() {
+      return {
+        onSubscribeResult: (payload) =>
+          handleStreamOrSingleExecutionResult(payload, ({ result, setResult, args }) => {
+            setResult(presentResult(result, args.contextValue));
+          }),
+      };
+    },
+  };
+}
+
+/** Yoga's error masking, taught DomainErrors: for errors raised outside execution (context, subscribe). */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (isDomainError(original))
+    return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+  return maskYogaError(error, message, isDev);
+}

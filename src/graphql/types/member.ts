@@ -1,0 +1,75 @@
+import { relayPage } from '../../domain/pagination.js';
+import { getRoomMemberForViewer, pageRoomMembers } from '../../domain/rooms/room-members.service.js';
+import type { RoomMember } from '../../domain/rooms/room.js';
+import { MEMBER_ORDER_KEY } from '../../domain/rooms/room.service.js';
+import type { User } from '../../domain/users/user.js';
+import { builder, type GraphQLContext } from '../builder.js';
+import { relayArgs, toConnection } from '../connection.js';
+import { memberNodeKey, parseMemberNodeKey } from '../global-ids.js';
+import { RoomRef } from './room.js';
+import { loadReferencedUser, UserRef } from './user.js';
+
+/** A user as a member of one room. */
+export const MemberRef = builder.objectRef<RoomMember>('Member');
+
+const MemberRoleEnum = builder.enumType('MemberRole', {
+  values: {
+    OWNER: { value: 'owner' },
+    MODERATOR: { value: 'moderator' },
+    MEMBER: { value: 'member' },
+  } as const,
+});
+
+function userOf(member: RoomMember, ctx: GraphQLContext): Promise<User> {
+  return loadReferencedUser(ctx, member.membership.userId);
+}
+
+builder.node(MemberRef, {
+  description: "A user as a member of one room: the user's fields flattened, plus the room-scoped ones.",
+  id: { resolve: (m) => memberNodeKey(m.membership.roomId, m.membership.userId) },
+  loadOne: (key, ctx) => {
+    const { roomId, userId } = parseMemberNodeKey(key);
+    return getRoomMemberForViewer(ctx, roomId, userId);
+  },
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: (m, _a, ctx) => userOf(m, ctx) }),
+    userId: t.string({ description: "The user's external id.", resolve: (m) => m.membership.userId }),
+    username: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).username }),
+    nickname: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).nickname }),
+    avatarUrl: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).avatarUrl }),
+    description: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).description }),
+    isRobot: t.boolean({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).isRobot }),
+    lastLoginTime: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: async (m, _a, ctx) => (await userOf(m, ctx)).lastLoginAt,
+    }),
+    role: t.field({ type: MemberRoleEnum, resolve: (m) => m.membership.role }),
+    joinedTime: t.field({ type: 'DateTime', resolve: (m) => m.membership.joinedAt }),
+    badge: t.int({
+      description: "The member's unread message count in this room.",
+      resolve: (m) => m.unread,
+    }),
+  }),
+});
+
+builder.objectFields(RoomRef, (t) => ({
+  viewerMembership: t.field({
+    type: MemberRef,
+    nullable: true,
+    description: "The viewer's own membership (null for the app's API key).",
+    resolve: (v) => v.membership && { membership: v.membership, unread: v.unread },
+  }),
+  members: t.connection(
+    {
+      type: MemberRef,
+      description: 'The current members, oldest first. totalCount is the member count.',
+      resolve: async (v, args, ctx) => {
+        const page = await pageRoomMembers(ctx, v.room, relayPage(relayArgs(args), MEMBER_ORDER_KEY));
+        return toConnection(page, () => v.room.memberCount);
+      },
+    },
+    { name: 'MemberConnection' },
+    { name: 'MemberEdge' },
+  ),
+}));

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import type { RouteHandler } from '../app.js';
+import { authenticate } from '../auth/authenticate.js';
+import { readCredentials } from '../auth/credentials.js';
+import { createRequestContext } from '../context.js';
+import type { Db } from '../db/create-database.js';
+import { isDomainError } from '../domain/errors.js';
+import type { Viewer } from '../domain/viewer.js';
+import type { Logger } from '../logger.js';
+import type { GraphQLContext } from './builder.js';
+import { maskError, toGraphQLError, useDomainErrors } from './errors.js';
+import { GRAPHIQL_DEFAULT_DOCUMENT, GRAPHIQL_TITLE } from './graphiql-examples.js';
+import { schema } from './schema.js';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+
+export interface GraphQLServerDeps {
+  db: Db;
+  log: Logger;
+}
+
+/** What the host (the app's fetch handler) hands yoga with each request. */
+export interface GraphQLServerContext {
+  requestId?: string;
+}
+
+export type GraphQLServer = YogaServerInstance<GraphQLServerContext, GraphQLContext>;
+
+/** Reads the request's credentials, if any; wrong ones end the request with 401 UNAUTHENTICATED. */
+async function viewerOf(db: Db, request: Request): Promise<Viewer | null> {
+  const credentials = readCredentials(request);
+  if (!credentials) return null;
+  try {
+    return await authenticate(db, credentials);
+  } catch (error) {
+    throw isDomainError(error) ? toGraphQLError(error) : error;
+  }
+}
+
+function yogaLogger(log: Logger): YogaLogger {
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) log[level]({ err: first }, 'graphql-yoga');
+      else log[level]({ details: rest }, typeof first === 'string' ? first : 'graphql-yoga');
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** The GraphQL server: schema, per-request context, error presentation and the offline GraphiQL page. */
+export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
+  return createYoga<GraphQLServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    context: async ({ request, requestId }) =>
+      createRequestContext({
+        db: deps.db,
+        viewer: await viewerOf(deps.db, request),
+        requestId: requestId ?? randomUUID(),
+        log: deps.log,
+      }),
+    plugins: [useDomainErrors()],
+    maskedErrors: { maskError },
+    logging: yogaLogger(deps.log),
+    // Credentials also travel as a session cookie: other sites' pages must not read answers made with it.
+    cors: { credentials: false },
+    renderGraphiQL,
+    graphiql: { title: GRAPHIQL_TITLE, defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
+    landingPage: false,
+  });
+}
+
+/** The app's route for GraphQL: answers /graphql (queries, GraphiQL), lets everything else through. */
+export function createGraphQLRoute(deps: GraphQLServerDeps): RouteHandler {
+  const server = createGraphQLServer(deps);
+  return (request, url, { requestId }) =>
+    url.pathname === GRAPHQL_ENDPOINT || url.pathname === `${GRAPHQL_ENDPOINT}/`
+      ? server.fetch(request, { requestId })
+      : undefined;
+}
