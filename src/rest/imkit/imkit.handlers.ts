@@ -53,12 +53,13 @@ export const listRooms: RestHandler = async (rest, deps) => {
   ]);
   const data = await Promise.all(page.rows.map((edge) => loadRoom(ctx, edge.node)));
   const { filter } = params.query;
-  const since = filter.updatedAfter?.toISOString();
+  const since = filter.updatedAfter;
+  // Described the way IMKit's own inspect block shows it: message ids as ObjectIds of that time.
   const query: Record<string, unknown> = {
     appID: ctx.viewer.appId,
     members: ctx.viewer.userId,
     ...(since !== undefined && {
-      $or: [{ lastMessageTime: { $gt: since } }, { createdTime: { $gt: since } }],
+      $or: [{ lastMessage: { $gt: objectIdAt(since) } }, { createdTime: { $gt: since.toISOString() } }],
     }),
     ...(filter.tags !== undefined && { 'pref.tags': { $in: filter.tags } }),
     ...(filter.folder !== undefined && { 'pref.folder': filter.folder }),
@@ -164,6 +165,15 @@ async function pageArgs(
   }
   // From a time forward; otherwise the newest messages.
   return params.afterTime ? { first: params.limit } : { last: params.limit };
+}
+
+/** The smallest ObjectId-style message id of a second: "5f87c2cf0000000000000000". */
+function objectIdAt(time: Date): string {
+  return (
+    Math.floor(time.getTime() / 1000)
+      .toString(16)
+      .padStart(8, '0') + '0'.repeat(16)
+  );
 }
 
 function tookMs(started: number): number {

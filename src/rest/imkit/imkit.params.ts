@@ -40,7 +40,7 @@ export function parseRoomSort(value: string): RoomOrder[] {
       );
     }
     if (orders.some((order) => order.field === field)) {
-      throw new InvalidInputError(`Sort field "${name}" is given twice`, { field: 'sort' });
+      throw new InvalidInputError(`Invalid sort: field "${name}" is given twice`, { field: 'sort' });
     }
     orders.push({ field, direction: descending ? 'DESC' : 'ASC' });
   }
