@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (main) and ESM (module). Node loads the CJS one for the packages
+    // (Pothos, yoga); without this alias Vite would hand our sources the ESM one, and the
+    // schema's types would come from "another module or realm".
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],
