@@ -68,10 +68,11 @@ async function loadDirectMembers(
 ): Promise<{ usernames: string[]; uids: string[] }> {
   const members: RoomMember[] = await firstRoomMembers(ctx, room, 2);
   const users = await Promise.all(members.map((m) => ctx.loaders.user.load(m.membership.userId)));
-  return {
-    uids: members.map((m) => m.membership.userId),
-    usernames: members.map((m, i) => users[i]?.username ?? m.membership.userId),
-  };
+  // Rocket.Chat keeps a direct room's usernames sorted; uids follow the same order here.
+  const pairs = members
+    .map((m, i) => ({ uid: m.membership.userId, username: users[i]?.username ?? m.membership.userId }))
+    .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+  return { uids: pairs.map((p) => p.uid), usernames: pairs.map((p) => p.username) };
 }
 
 export function roomTypeLetter(room: Room): 'd' | 'c' | 'p' {
