@@ -36,16 +36,8 @@ export const builder = new SchemaBuilder<{
     beforeArgOptions: { description: 'A cursor: returns items before it.' },
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
-    nodeQueryOptions: {
-      description:
-        'Fetches any object by its global id: null (with an error) if it does not exist or is not visible.',
-    },
-    nodesQueryOptions: {
-      description:
-        'Fetches objects by global ids, in order; each one that cannot be seen is null with its own error.',
-      // One id per call keeps failures per item: an invisible room must not null its neighbours.
-      resolve: (_root, { ids }, _ctx, _info, resolveNodes) =>
-        ids.map(async (id) => (await resolveNodes([id]))[0] ?? null),
-    },
+    // node and nodes are defined in types/node.ts: the plugin's nodes() fails all ids when one fails.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
 });

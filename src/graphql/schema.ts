@@ -6,6 +6,7 @@ import './types/user-room-pref.js';
 import './types/room.js';
 import './types/member.js';
 import './types/message.js';
+import './types/node.js';
 
 builder.queryType({});
 

@@ -12,7 +12,7 @@ import { loadReferencedUser, UserRef } from './user.js';
 /** A user as a member of one room. */
 export const MemberRef = builder.objectRef<RoomMember>('Member');
 
-const MemberRoleEnum = builder.enumType('MemberRole', {
+export const MemberRoleEnum = builder.enumType('MemberRole', {
   values: {
     OWNER: { value: 'owner' },
     MODERATOR: { value: 'moderator' },
@@ -24,13 +24,15 @@ function userOf(member: RoomMember, ctx: GraphQLContext): Promise<User> {
   return loadReferencedUser(ctx, member.membership.userId);
 }
 
+/** A member by node key, for node(). */
+export function loadMemberNode(ctx: GraphQLContext, key: string): Promise<RoomMember> {
+  const { roomId, userId } = parseMemberNodeKey(key);
+  return getRoomMemberForViewer(ctx, roomId, userId);
+}
+
 builder.node(MemberRef, {
   description: "A user as a member of one room: the user's fields flattened, plus the room-scoped ones.",
   id: { resolve: (m) => memberNodeKey(m.membership.roomId, m.membership.userId) },
-  loadOne: (key, ctx) => {
-    const { roomId, userId } = parseMemberNodeKey(key);
-    return getRoomMemberForViewer(ctx, roomId, userId);
-  },
   fields: (t) => ({
     user: t.field({ type: UserRef, resolve: (m, _a, ctx) => userOf(m, ctx) }),
     userId: t.string({ description: "The user's external id.", resolve: (m) => m.membership.userId }),

@@ -1,4 +1,3 @@
-import { getMessageForViewer } from '../../domain/messages/message-read.service.js';
 import {
   countRoomMessages,
   listRoomMessages,
@@ -31,7 +30,6 @@ const ReactionRef = builder.objectRef<ReactionSummary>('Reaction').implement({
 builder.node(MessageRef, {
   description: 'A message. Its body is any JSON the sender sent.',
   id: { resolve: (m) => m.id },
-  loadOne: (id, ctx) => getMessageForViewer(ctx, id),
   fields: (t) => ({
     messageId: t.exposeString('id', { description: 'The external message id (IMKit `_id`).' }),
     numericId: t.exposeInt('numId', { description: 'The numeric message id (Virola `messageId`).' }),

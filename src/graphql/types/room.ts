@@ -21,14 +21,13 @@ export const RoomTypeEnum = builder.enumType('RoomType', {
   values: { DIRECT: { value: 'direct' }, GROUP: { value: 'group' } } as const,
 });
 
-const RoomVisibilityEnum = builder.enumType('RoomVisibility', {
+export const RoomVisibilityEnum = builder.enumType('RoomVisibility', {
   values: { PUBLIC: { value: 'public' }, PRIVATE: { value: 'private' } } as const,
 });
 
 builder.node(RoomRef, {
   description: 'A chat room the viewer is a member of (or any room of the app, for its API key).',
   id: { resolve: (view) => view.room.id },
-  loadOne: (id, ctx) => getRoomForViewer(ctx, id),
   fields: (t) => ({
     roomId: t.string({ description: 'The external room id (IMKit `_id`).', resolve: (v) => v.room.id }),
     numericId: t.int({ description: 'The numeric room id (Virola `roomId`).', resolve: (v) => v.room.numId }),

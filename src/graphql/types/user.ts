@@ -9,12 +9,6 @@ export const UserRef = builder.objectRef<User>('User');
 builder.node(UserRef, {
   description: 'A person or bot of the app.',
   id: { resolve: (user) => user.id },
-  loadOne: async (id, ctx) => {
-    requireViewer(ctx);
-    const user = await ctx.loaders.user.load(id);
-    if (!user) throw new NotFoundError(`User "${id}" does not exist`, { reason: 'USER_NOT_FOUND' });
-    return user;
-  },
   fields: (t) => ({
     userId: t.exposeString('id', { description: "The app's own id of the user (IMKit `_id`)." }),
     numericId: t.exposeInt('numId', { description: 'The numeric id of the user within the app.' }),
@@ -36,6 +30,14 @@ builder.queryField('viewer', (t) =>
     resolve: (_root, _args, ctx) => ctx.loaders.user.load(requireUser(ctx).userId),
   }),
 );
+
+/** A user by id, for node(): any user of the viewer's app. */
+export async function loadUserNode(ctx: GraphQLContext, id: string): Promise<User> {
+  requireViewer(ctx);
+  const user = await ctx.loaders.user.load(id);
+  if (!user) throw new NotFoundError(`User "${id}" does not exist`, { reason: 'USER_NOT_FOUND' });
+  return user;
+}
 
 /** A user another row points at (a message's sender, a member): foreign keys guarantee the row. */
 export async function loadReferencedUser(ctx: GraphQLContext, userId: string): Promise<User> {
