@@ -594,7 +594,9 @@ describe('room fields', () => {
     const query = `query($first: Int, $after: String, $last: Int, $before: String) { room(id: "r01") {
       members(first: $first, after: $after, last: $last, before: $before) {
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { userId } } } } }`;
-    type Members = { room: { members: RoomsPage & { edges: { node: { userId: string } }[] } } };
+    type Members = {
+      room: { members: { pageInfo: RoomsPage['pageInfo']; edges: { node: { userId: string } }[] } };
+    };
     const forward: string[] = [];
     let after: string | null = null;
     do {
