@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAppCommands } from './commands/app.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerSeedCommands } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
@@ -26,6 +27,7 @@ function buildProgram(): Command {
   registerAppCommands(program);
   registerUserCommands(program);
   registerTokenCommands(program);
+  registerSeedCommands(program);
   return program;
 }
 
