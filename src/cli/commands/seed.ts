@@ -10,6 +10,8 @@ import { UsageError } from '../errors.js';
 import { printJson, printLines } from '../output.js';
 import { parseCount, parsePositiveCount } from '../parse.js';
 import { createProgressBar } from '../progress-bar.js';
+import { formatDemoBanner } from '../demo-banner.js';
+import { seedDemo } from '../demo-data.js';
 
 /** Every generated user can log in (Rocket.Chat, Virola) with this password. */
 export const GENERATED_PASSWORD = 'password';
@@ -26,6 +28,38 @@ interface GenerateCommandOptions {
 
 export function registerSeedCommands(program: Command): void {
   const seed = program.command('seed').description('load example data');
+  seed
+    .command('demo')
+    .description(
+      'load the documented example data (app SampleApp); on an existing one, rotate its API key and issue fresh tokens',
+    )
+    .option(
+      '--json',
+      'print exactly one JSON object {appId, clientKey, apiKey, users: [{userId, token, password}]}',
+    )
+    .action(async (options: { json?: boolean }) => {
+      const { demo, config } = await withDatabase(async (database, config) => ({
+        demo: await seedDemo(database.db, config, { rotateApiKey: true, completeExisting: true }),
+        config,
+      }));
+      if (options.json) {
+        printJson({
+          appId: demo.appId,
+          clientKey: demo.clientKey,
+          apiKey: demo.apiKey,
+          users: demo.users.map(({ userId, token, password }) => ({ userId, token, password })),
+        });
+        return;
+      }
+      const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+      printLines(
+        ...formatDemoBanner(demo, `http://${host}:${config.PORT}`, config),
+        '',
+        demo.created
+          ? 'Start the server with `npm start` (or `chat-bff serve`) to use them.'
+          : 'The API key was rotated: the previous one no longer works. Start the server with `npm start`.',
+      );
+    });
   seed
     .command('generate')
     .description(
