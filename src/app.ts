@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Db } from './db/create-database.js';
 import type { Logger } from './logger.js';
+import type { EventBus } from './realtime/event-bus.js';
 
 /*
  * The whole HTTP surface as one fetch handler (Request -> Response), so tests call it
@@ -29,6 +30,8 @@ export interface AppDeps {
   db: Db;
   config: Config;
   log: Logger;
+  /** The event bus (src/realtime/event-bus.ts): every request context publishes to it, subscriptions listen on it. */
+  events?: EventBus;
   /** Extra routes tried after the built-in ones (tests, tools). */
   routes?: readonly RouteHandler[];
 }

@@ -4,10 +4,12 @@ import { loadConfig, type Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/create-database.js';
 import { listPendingMigrations, migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
+import { createGraphQLWebSocketHandler } from './graphql/websocket.js';
+import { createEventBus, type EventBus } from './realtime/event-bus.js';
 import { startHttpServer } from './server.js';
 
 /*
- * The process: config -> logger -> database -> migrate -> app -> listen, and a graceful
+ * The process: config -> logger -> database -> migrate -> event bus -> app -> listen, and a graceful
  * shutdown on SIGTERM/SIGINT. `chat-bff serve` runs this; so does `npx tsx src/main.ts`.
  */
 
@@ -33,15 +35,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const database = await createDatabase(config, {}, (error) =>
     log.error({ err: error }, 'an idle database connection failed'),
   );
+  let events: EventBus | undefined;
   try {
     const pending = await listPendingMigrations(database.db);
     const applied = pending.length > 0 ? await migrateToLatest(database.db) : [];
     if (applied.length > 0) log.info({ migrations: applied }, 'migrated the database');
     await options.prepare?.(database);
+    // One bus per process: in-process, or through Redis when REDIS_URL is set (every instance hears every write).
+    events = await createEventBus({ log, redisUrl: config.REDIS_URL });
     const app = createApp({
       db: database.db,
       config,
       log,
+      events,
       ...(options.routes && { routes: options.routes }),
     });
     const http = await startHttpServer(app, {
@@ -49,7 +55,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       host: config.HOST,
       log,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      upgrade: createGraphQLWebSocketHandler({ db: database.db, log, events }),
     });
+    const bus = events;
     log.info({ url: http.url, database: database.location, driver: database.driver }, 'listening');
 
     let stopped: Promise<void> | undefined;
@@ -62,6 +70,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           try {
             await http.close();
           } finally {
+            await bus.close();
             await database.close();
           }
           log.info('shut down');
@@ -70,6 +79,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
     };
   } catch (error) {
+    await events?.close();
     await database.close();
     throw error;
   }

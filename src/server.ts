@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import type { FetchHandler } from './app.js';
 import type { Logger } from './logger.js';
 
@@ -18,6 +18,15 @@ export interface HttpServerOptions {
   log: Logger;
   /** How long in-flight requests may take to finish once shutdown starts. */
   shutdownTimeoutMs: number;
+  /** Takes over connections that ask to upgrade (GraphQL over WebSocket); without it they are refused. */
+  upgrade?: UpgradeHandler;
+}
+
+/** What answers HTTP upgrade requests: it owns those sockets from then on, and closes them on shutdown. */
+export interface UpgradeHandler {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every upgraded connection; resolves when they are gone. */
+  close(): Promise<void>;
 }
 
 export interface HttpServer {
@@ -60,6 +69,11 @@ export async function startHttpServer(
       res.destroy();
     });
   });
+  const upgrade = options.upgrade;
+  if (upgrade)
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      upgrade.handleUpgrade(req, socket, head),
+    );
   // A stuck client must not hold a socket forever.
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // streams (SSE) are long requests by design
@@ -80,6 +94,8 @@ export async function startHttpServer(
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         for (const exchange of exchanges) exchange.cancelStream?.();
+        // Upgraded sockets are no longer the HTTP server's: their handler ends them.
+        const upgradesClosed = options.upgrade?.close();
         const deadline = setTimeout(() => {
           if (exchanges.size > 0)
             log.warn({ inFlight: exchanges.size }, 'shutdown deadline passed: closing connections');
@@ -87,7 +103,7 @@ export async function startHttpServer(
           server.closeAllConnections();
         }, options.shutdownTimeoutMs);
         try {
-          await done;
+          await Promise.all([done, upgradesClosed]);
         } finally {
           clearTimeout(deadline);
         }

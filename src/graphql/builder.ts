@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { RequestContext } from '../context.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
@@ -21,11 +22,14 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    /** An uploaded file (GraphQL multipart request); input only. */
+    File: { Input: File; Output: never };
   };
   // Counting is a separate statement: connections hand over a thunk run only when asked for.
   Connection: { totalCount: () => number | Promise<number> };
 }>({
-  plugins: [RelayPlugin],
+  // Errors first: mutations return typed DomainErrors as union members (src/graphql/mutations/error-types.ts).
+  plugins: [ErrorsPlugin, RelayPlugin],
   defaultFieldNullability: false,
   relay: {
     encodeGlobalID: encodeGlobalId,

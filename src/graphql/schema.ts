@@ -8,6 +8,17 @@ import './types/member.js';
 import './types/message.js';
 import './types/node.js';
 
+import './mutations/upload.js';
+import './mutations/rooms.js';
+import './mutations/members.js';
+import './mutations/messages.js';
+import './mutations/read-state.js';
+import './mutations/platform.js';
+import './subscriptions/room-events.js';
+import './subscriptions/viewer-events.js';
+
 builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
 
 export const schema = builder.toSchema();

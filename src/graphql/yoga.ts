@@ -9,6 +9,7 @@ import type { Db } from '../db/create-database.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Viewer } from '../domain/viewer.js';
 import type { Logger } from '../logger.js';
+import type { EventBus } from '../realtime/event-bus.js';
 import type { GraphQLContext } from './builder.js';
 import { maskError, toGraphQLError, useDomainErrors } from './errors.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, GRAPHIQL_TITLE } from './graphiql-examples.js';
@@ -19,6 +20,8 @@ export const GRAPHQL_ENDPOINT = '/graphql';
 export interface GraphQLServerDeps {
   db: Db;
   log: Logger;
+  /** The process's event bus: services publish to it, subscriptions listen on it. */
+  events?: EventBus;
 }
 
 /** What the host (the app's fetch handler) hands yoga with each request. */
@@ -61,6 +64,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
         viewer: await viewerOf(deps.db, request),
         requestId: requestId ?? randomUUID(),
         log: deps.log,
+        ...(deps.events && { events: deps.events }),
       }),
     plugins: [useDomainErrors()],
     maskedErrors: { maskError },

@@ -62,3 +62,45 @@ export function topicOf(event: ChatEvent): string {
 
 /** For contexts that have no listeners (CLI commands, seeding): events go nowhere. */
 export const discardEvents: EventPublisher = { publish: () => {} };
+
+const ROOM_EVENT_TYPES: ReadonlySet<string> = new Set<RoomEventType>([
+  'MESSAGE_ADDED',
+  'MESSAGE_UPDATED',
+  'MESSAGE_DELETED',
+  'REACTION_CHANGED',
+  'MEMBER_JOINED',
+  'MEMBER_LEFT',
+  'MEMBER_ROLE_CHANGED',
+  'ROOM_UPDATED',
+  'ROOM_DELETED',
+]);
+const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEventType>([
+  'ROOM_ADDED',
+  'ROOM_REMOVED',
+  'PREF_UPDATED',
+  'READ_UPDATED',
+]);
+
+/** Whether a value that arrived from outside the process (Redis) is an event this code published. */
+export function isChatEvent(value: unknown): value is ChatEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Record<string, unknown>;
+  const common =
+    typeof e['type'] === 'string' &&
+    typeof e['appId'] === 'string' &&
+    typeof e['roomId'] === 'string' &&
+    typeof e['at'] === 'string';
+  if (!common) return false;
+  if (e['scope'] === 'room') {
+    return (
+      ROOM_EVENT_TYPES.has(e['type'] as string) &&
+      (e['actorId'] === null || typeof e['actorId'] === 'string') &&
+      (e['messageId'] === undefined || typeof e['messageId'] === 'string') &&
+      (e['userIds'] === undefined ||
+        (Array.isArray(e['userIds']) && e['userIds'].every((id) => typeof id === 'string')))
+    );
+  }
+  return (
+    e['scope'] === 'user' && USER_EVENT_TYPES.has(e['type'] as string) && typeof e['userId'] === 'string'
+  );
+}

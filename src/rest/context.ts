@@ -23,6 +23,12 @@ export async function viewerContext(
     throw new UnauthenticatedError(missingMessage, { reason: 'INVALID_TOKEN' });
   }
   const viewer = await authenticate(deps.db, credentials);
-  const ctx = createRequestContext({ db: deps.db, viewer, requestId: rest.requestId, log: rest.log });
+  const ctx = createRequestContext({
+    db: deps.db,
+    viewer,
+    requestId: rest.requestId,
+    log: rest.log,
+    ...(deps.events && { events: deps.events }),
+  });
   return { ...ctx, viewer, credentials };
 }

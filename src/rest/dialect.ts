@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/create-database.js';
+import type { EventPublisher } from '../realtime/events.js';
 import type { RestRequest } from './rest-request.js';
 import type { HttpMethod, Route } from './router.js';
 import type { OperationDoc } from './openapi-types.js';
@@ -18,6 +19,8 @@ export type RestConfig = Pick<
 export interface RestDeps {
   db: Db;
   config: RestConfig;
+  /** Where writes are announced (the process's event bus); without it they go nowhere. */
+  events?: EventPublisher;
 }
 
 export type RestHandler = (rest: RestRequest, deps: RestDeps) => Promise<Response>;

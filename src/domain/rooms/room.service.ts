@@ -389,6 +389,8 @@ export async function markRoomRead(
   ctx.loaders.membership
     .clear(memberKey(roomId, viewer.userId))
     .prime(memberKey(roomId, viewer.userId), updated);
+  // The viewer's other devices show the new unread count.
+  if (updated !== membership) announceUserEvent(ctx, 'READ_UPDATED', [viewer.userId], roomId);
   return { membership: updated, unread: unreadOf(room, updated) };
 }
 

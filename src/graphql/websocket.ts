@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { OperationResult, SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { authenticate } from '../auth/authenticate.js';
+import { readCredentials } from '../auth/credentials.js';
+import type { UpgradeHandler } from '../server.js';
+import { GRAPHQL_ENDPOINT, createGraphQLServer, type GraphQLServerDeps } from './yoga.js';
+
+/*
+ * GraphQL over WebSocket (the graphql-ws protocol, subprotocol "graphql-transport-ws")
+ * at /graphql, beside Server-Sent Events. Every operation runs through yoga's envelop
+ * (the same schema, context factory, error presentation and masking as HTTP).
+ *
+ * Credentials: the headers of the upgrade request (cookies, Authorization), overridden
+ * by the connection_init payload, which browsers use because they cannot set headers on
+ * a WebSocket: { "Authorization": "Bearer <token>" }, { "IM-API-KEY": "sk_..." },
+ * { "X-User-Id": ..., "X-Auth-Token": ... }, flat or under "headers". Wrong credentials
+ * close the socket with 4403; each operation authenticates again, so a revoked token
+ * cannot start new ones.
+ */
+
+type ConnectionParams = Record<string, unknown>;
+
+interface EnvelopRoot {
+  execute(args: ExecutionArgs): OperationResult;
+  subscribe(args: ExecutionArgs): OperationResult;
+}
+
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+const CLOSE_GRACE_MS = 1000;
+
+/** The upgrade request's headers, overridden by the string values of the connection params. */
+function requestOf(extra: Extra, params: ConnectionParams | undefined): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(extra.request.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  const nested = params?.['headers'];
+  const sources = [
+    params,
+    typeof nested === 'object' && nested !== null ? (nested as ConnectionParams) : undefined,
+  ];
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source ?? {})) {
+      if (typeof value === 'string' && /^[\w-]+$/.test(name)) headers.set(name, value);
+    }
+  }
+  return new Request(new URL(extra.request.url ?? GRAPHQL_ENDPOINT, 'http://websocket.local'), { headers });
+}
+
+/** Handles WebSocket upgrades to /graphql for the node:http server (server.ts). */
+export function createGraphQLWebSocketHandler(deps: GraphQLServerDeps): UpgradeHandler {
+  const yoga = createGraphQLServer(deps);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const server = useServer<ConnectionParams>(
+    {
+      onConnect: async (ctx) => {
+        const credentials = readCredentials(requestOf(ctx.extra, ctx.connectionParams));
+        if (!credentials) return true; // anonymous: each operation answers UNAUTHENTICATED itself
+        try {
+          await authenticate(deps.db, credentials);
+          return true;
+        } catch {
+          return false; // 4403 Forbidden
+        }
+      },
+      onSubscribe: async (ctx, _id, payload: SubscribePayload) => {
+        const request = requestOf(ctx.extra, ctx.connectionParams);
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          request,
+          requestId: request.headers.get('x-request-id') ?? randomUUID(),
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the document')];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        let contextValue;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const rootValue: EnvelopRoot = { execute, subscribe };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue,
+          rootValue,
+        };
+      },
+      execute: (args) => (args.rootValue as EnvelopRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopRoot).subscribe(args),
+    },
+    wss,
+  );
+
+  let closing = false;
+  return {
+    handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+      const path = new URL(request.url ?? '/', 'http://websocket.local').pathname;
+      if (closing || (path !== GRAPHQL_ENDPOINT && path !== `${GRAPHQL_ENDPOINT}/`)) {
+        socket.end(
+          `HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`,
+        );
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    },
+    async close() {
+      closing = true;
+      // Closes every socket with 1001 Going Away; clients that do not answer the close are cut off.
+      const disposed = Promise.resolve(server.dispose());
+      const cutOff = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, CLOSE_GRACE_MS);
+      try {
+        await disposed;
+      } finally {
+        clearTimeout(cutOff);
+      }
+    },
+  };
+}
