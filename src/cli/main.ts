@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAppCommands } from './commands/app.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerSchemaCommands } from './commands/schema.js';
 import { registerSeedCommands } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTokenCommands } from './commands/token.js';
@@ -28,6 +29,7 @@ function buildProgram(): Command {
   registerUserCommands(program);
   registerTokenCommands(program);
   registerSeedCommands(program);
+  registerSchemaCommands(program);
   return program;
 }
 
