@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Db } from './db/create-database.js';
+import { createGraphQLRoute } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
+import { createRestRoutes } from './rest/rest-routes.js';
+import { routeLabel, type Metrics } from './metrics.js';
 import type { EventBus } from './realtime/event-bus.js';
 
 /*
@@ -32,6 +35,8 @@ export interface AppDeps {
   log: Logger;
   /** The event bus (src/realtime/event-bus.ts): every request context publishes to it, subscriptions listen on it. */
   events?: EventBus;
+  /** Request and SQL statement counters, served at /metrics (src/metrics.ts). */
+  metrics?: Metrics;
   /** Extra routes tried after the built-in ones (tests, tools). */
   routes?: readonly RouteHandler[];
 }
@@ -41,9 +46,10 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export function createApp(deps: AppDeps): FetchHandler {
   const routes: RouteHandler[] = [
     createHealthRoutes(deps.db),
-    // Extension point: GraphQL. Mount yoga at /graphql here, e.g. createGraphqlRoute(deps).
-    // Extension point: REST dialects. Mount the IMKit, Rocket.Chat and Virola routers here,
-    // each under its prefix from config (IMKIT_PREFIX, ROCKETCHAT_PREFIX, VIROLA_PREFIX).
+    ...(deps.metrics ? [createMetricsRoute(deps.metrics)] : []),
+    createGraphQLRoute({ db: deps.db, log: deps.log, ...(deps.events && { events: deps.events }) }),
+    // IMKit, Rocket.Chat and Virola, each under its prefix (IMKIT_PREFIX, ROCKETCHAT_PREFIX, VIROLA_PREFIX).
+    createRestRoutes({ db: deps.db, config: deps.config, ...(deps.events && { events: deps.events }) }),
     ...(deps.routes ?? []),
   ];
 
@@ -61,6 +67,8 @@ export function createApp(deps: AppDeps): FetchHandler {
       response = json(500, { error: 'Internal server error', requestId });
     }
     response = withHeader(response, REQUEST_ID_HEADER, requestId);
+    if (url && url.pathname !== '/metrics')
+      deps.metrics?.countRequest(routeLabel(url.pathname), response.status);
     log.info(
       {
         method: request.method,
@@ -102,6 +110,17 @@ function createHealthRoutes(db: Db): RouteHandler {
       log.warn({ err: error }, 'readiness check failed');
       return json(503, { status: 'unavailable', error: 'The database does not answer' });
     }
+  };
+}
+
+/** Prometheus-style counters (requests, SQL statements): the bench reads statements per request here. */
+function createMetricsRoute(metrics: Metrics): RouteHandler {
+  return (request, url) => {
+    if (url.pathname !== '/metrics') return undefined;
+    if (request.method !== 'GET') return json(405, { error: 'Method not allowed' }, { allow: 'GET' });
+    return new Response(metrics.render(), {
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+    });
   };
 }
 

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/create-database.js';
 import { listPendingMigrations, migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createGraphQLWebSocketHandler } from './graphql/websocket.js';
 import { createEventBus, type EventBus } from './realtime/event-bus.js';
 import { startHttpServer } from './server.js';
@@ -32,7 +33,8 @@ export interface StartServerOptions {
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, log } = options;
-  const database = await createDatabase(config, {}, (error) =>
+  const metrics = createMetrics();
+  const database = await createDatabase(config, { onQuery: metrics.onQuery }, (error) =>
     log.error({ err: error }, 'an idle database connection failed'),
   );
   let events: EventBus | undefined;
@@ -48,6 +50,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       config,
       log,
       events,
+      metrics,
       ...(options.routes && { routes: options.routes }),
     });
     const http = await startHttpServer(app, {
