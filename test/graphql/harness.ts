@@ -2,7 +2,6 @@ import type { LogEvent } from 'kysely';
 import { createApp, type FetchHandler } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/create-database.js';
-import { createGraphQLRoute } from '../../src/graphql/yoga.js';
 import { createLogger } from '../../src/logger.js';
 import {
   createStatementCounter,
@@ -47,7 +46,6 @@ export async function startGraphQL(): Promise<GraphQLHarness> {
     db: database.db,
     config: loadConfig({ DATA_DIR: ':memory:' }),
     log: silentLog,
-    routes: [createGraphQLRoute({ db: database.db, log: silentLog })],
   });
   return {
     db: database.db,

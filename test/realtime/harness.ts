@@ -1,7 +1,6 @@
 import { createApp, type FetchHandler } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/create-database.js';
-import { createGraphQLRoute } from '../../src/graphql/yoga.js';
 import { createLogger } from '../../src/logger.js';
 import { createMemoryEventBus, type EventBus } from '../../src/realtime/event-bus.js';
 
@@ -45,7 +44,6 @@ export function createRealtimeApp(
     config: loadConfig({ DATA_DIR: ':memory:' }),
     log: silentLog,
     events,
-    routes: [createGraphQLRoute({ db, log: silentLog, events })],
   });
   return {
     db,
