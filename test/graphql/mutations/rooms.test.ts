@@ -87,7 +87,7 @@ describe('createRoom', () => {
     });
     const roles = (
       result['room'] as { members: { edges: { node: { userId: string; role: string } }[] } }
-    ).members.edges.map((e) => [e.node.userId, e.node.role]);
+    ).members.edges.map((e) => [e.node.userId, e.node.role] as const);
     expect(new Map(roles)).toEqual(
       new Map([
         ['owner', 'OWNER'],
