@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse, validate } from 'graphql';
+import { GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphql/graphiql-examples.js';
 import { printSchemaSDL } from '../../src/graphql/print-schema.js';
+import { schema } from '../../src/graphql/schema.js';
 import { startGraphQL, type GraphQLHarness } from './harness.js';
 
 describe('schema.graphql', () => {
   test('is the printed schema: run `npm run schema:print` (or `npx chat-bff schema print > schema.graphql`) when this fails', () => {
     const committed = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
     expect(committed).toBe(printSchemaSDL());
+  });
+
+  test("GraphiQL's example operations are valid against the schema", () => {
+    const document = parse(GRAPHIQL_DEFAULT_DOCUMENT);
+    expect(document.definitions.length).toBeGreaterThanOrEqual(5);
+    expect(validate(schema, document)).toEqual([]);
   });
 
   test('is sorted and has the Relay basics', () => {
