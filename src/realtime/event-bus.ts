@@ -16,6 +16,8 @@ export interface EventBus extends EventPublisher {
   readonly kind: 'memory' | 'redis';
   /** Listens to topics (roomTopic/userTopic); more can be added and removed while it is open. */
   subscribe(topics: Iterable<string>): TopicSubscription;
+  /** How many subscriptions are open (for metrics, and for tests that check nothing leaks). */
+  readonly openSubscriptions: number;
   /** Ends every open subscription and disconnects. Idempotent. */
   close(): Promise<void>;
 }
@@ -105,6 +107,8 @@ async function createRedisEventBus(url: string, options: EventBusOptions): Promi
   const target = createRedisEventTarget<CustomEvent<ChatEvent>>({
     publishClient: guardedPublisher,
     subscribeClient: subscriber,
+    // It parses inside ioredis's message handler: a throw there would be an uncaught exception.
+    serializer: { stringify: (message) => JSON.stringify(message), parse: parseOrNull },
   });
   return assembleBus(
     'redis',
@@ -163,6 +167,9 @@ function assembleBus(
 
   return {
     kind,
+    get openSubscriptions() {
+      return open.size;
+    },
     publish(event) {
       if (closed) return;
       try {
@@ -188,6 +195,15 @@ function assembleBus(
       return closed;
     },
   };
+}
+
+/** Anything that is not JSON reads as null, which the listeners ignore as malformed. */
+function parseOrNull(message: string): unknown {
+  try {
+    return JSON.parse(message) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 function redactUrl(url: string): string {
