@@ -23,7 +23,7 @@ import type { RestRequest } from '../rest-request.js';
 import { parseMessageListParams, parseRoomListParams, type MessageListParams } from './imkit.params.js';
 import { loadMessage, loadRoom, loadRoomDetail } from './imkit.present.js';
 
-function imkitContext(rest: RestRequest, deps: Parameters<RestHandler>[1]): Promise<ViewerContext> {
+export function imkitContext(rest: RestRequest, deps: Parameters<RestHandler>[1]): Promise<ViewerContext> {
   return viewerContext(
     deps,
     rest,
@@ -32,11 +32,11 @@ function imkitContext(rest: RestRequest, deps: Parameters<RestHandler>[1]): Prom
   );
 }
 
-function ok(result: unknown): Response {
+export function ok(result: unknown): Response {
   return jsonResponse(200, { RC: 0, RM: 'OK', result });
 }
 
-function roomIdParam(rest: RestRequest): string {
+export function roomIdParam(rest: RestRequest): string {
   const id = rest.params.id ?? '';
   validateRoomId(id, 'id');
   return id;

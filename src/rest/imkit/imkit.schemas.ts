@@ -138,6 +138,58 @@ export const imkitError = named(
   }),
 );
 
+// ---------------------------------------------------------------------------
+// Writes (issue 5): PUT /rooms/{id}/lastRead, POST /rooms/{id}/message
+
+export const imkitLastReadRequest = named(
+  'ImkitLastReadRequest',
+  z.object({
+    message: z.string().describe('The _id of the last message read (24 hex digits), a message of this room'),
+  }),
+);
+
+export const imkitLastReadResponse = named(
+  'ImkitLastReadResponse',
+  z.object({
+    RC: z.literal(0),
+    RM: z.string(),
+    result: z.object({
+      client: z.string().describe("The current user's client id"),
+      lastRead: z
+        .string()
+        .describe('The last-read message id now: read positions only move forward, so a newer one stays'),
+      badge: z.number().int().describe("The user's total unread count across all rooms"),
+    }),
+  }),
+);
+
+export const imkitSendMessageRequest = named(
+  'ImkitSendMessageRequest',
+  z.object({
+    message: z.unknown().describe('The content: any JSON (a string for text messages); required'),
+    messageType: z.string().describe('"text", "image", "announcement", ... (1-64 letters, digits, . _ : -)'),
+    clientMessageId: z
+      .string()
+      .optional()
+      .describe(
+        "The client's own id for this send (1-128 characters): a retry with the same id returns the first message instead of a duplicate",
+      ),
+    messageTime: z
+      .union([z.string(), z.number()])
+      .optional()
+      .describe('When it was written: ISO-8601 or epoch milliseconds; default now'),
+    sender: z.string().optional().describe('The app API key only: the member who sends it'),
+    mentions: z.array(z.string()).optional().describe('Accepted and ignored (mentions are not tracked)'),
+    push: z.boolean().optional().describe('Accepted and ignored (chat-bff sends no push notifications)'),
+    skipTotalBadge: z.boolean().optional().describe('Accepted and ignored'),
+  }),
+);
+
+export const imkitMessageResponse = named(
+  'ImkitMessageResponse',
+  z.object({ RC: z.literal(0), RM: z.string(), result: imkitMessage }),
+);
+
 export type ImkitUser = z.infer<typeof imkitUser>;
 export type ImkitMessage = z.infer<typeof imkitMessage>;
 export type ImkitRoom = z.infer<typeof imkitRoom>;
