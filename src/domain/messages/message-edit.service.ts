@@ -1,8 +1,9 @@
 import type { RequestContext } from '../../context.js';
-import { loadReadableRoom, requireUser, requireViewer } from '../access.js';
+import { loadReadableRoom, requireUser } from '../access.js';
 import { announceRoomEvent } from '../announce.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Message } from './message.js';
+import { getMessageForViewer } from './message-read.service.js';
 import { insertUserDeletion, toggleReaction, updateMessageRow } from './message-edit.repository.js';
 import { validateMessageContent } from './message.service.js';
 
@@ -12,12 +13,8 @@ import { validateMessageContent } from './message.service.js';
  */
 
 async function loadMessageInReadableRoom(ctx: RequestContext, messageId: string) {
-  requireViewer(ctx);
-  const message = await ctx.loaders.message.load(messageId);
-  if (!message)
-    throw new NotFoundError(`Message "${messageId}" does not exist`, { reason: 'MESSAGE_NOT_FOUND' });
-  const access = await loadReadableRoom(ctx, message.roomId);
-  return { message, ...access };
+  const message = await getMessageForViewer(ctx, messageId);
+  return { message, ...(await loadReadableRoom(ctx, message.roomId)) };
 }
 
 function refresh(ctx: RequestContext, message: Message): Message {
