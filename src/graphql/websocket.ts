@@ -50,7 +50,11 @@ function requestOf(extra: Extra, params: ConnectionParams | undefined): Request 
       if (typeof value === 'string' && /^[\w-]+$/.test(name)) headers.set(name, value);
     }
   }
-  return new Request(new URL(extra.request.url ?? GRAPHQL_ENDPOINT, 'http://websocket.local'), { headers });
+  // POST: yoga refuses mutations in GET requests, and an operation on a socket is no GET (no link can trigger it).
+  return new Request(new URL(extra.request.url ?? GRAPHQL_ENDPOINT, 'http://websocket.local'), {
+    method: 'POST',
+    headers,
+  });
 }
 
 /** Handles WebSocket upgrades to /graphql for the node:http server (server.ts). */
