@@ -29,8 +29,40 @@ export function rcFailure(
   );
 }
 
+/**
+ * An answer a handler has already put in Rocket.Chat's words: {success:false, error,
+ * errorType?} with its status (the failures Rocket.Chat itself gives for that call).
+ */
+export class RcApiError extends Error {
+  override name = 'RcApiError';
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly errorType?: string,
+  ) {
+    super(error);
+  }
+}
+
+/** A body that does not fit the call, worded as Rocket.Chat's parameter validation words it. */
+export function rcInvalidParams(problems: string[]): RcApiError {
+  return new RcApiError(400, `${problems.join('\n ')} [invalid-params]`, 'invalid-params');
+}
+
+/**
+ * Rocket.Chat answers a refused write with 400 and a Meteor error ("<reason> [<type>]"),
+ * not 403/404: these are its words for the domain's reasons.
+ */
+const REFUSALS: Record<string, { error: string; errorType?: string }> = {
+  NOT_ROOM_MEMBER: { error: 'Not allowed [error-not-allowed]', errorType: 'error-not-allowed' },
+  ROOM_NOT_FOUND: { error: 'Invalid room [error-invalid-room]', errorType: 'error-invalid-room' },
+  ROOM_READ_ONLY: { error: "You can't send messages because the room is readonly." },
+  ROOM_ARCHIVED: { error: 'Room is archived [error-room-archived]', errorType: 'error-room-archived' },
+};
+
 /** Handlers' errors: 401 in the status shape, the rest as failures. */
 export function rcError(error: unknown, rest: RestRequest): Response {
+  if (error instanceof RcApiError) return rcFailure(error.status, error.error, error.errorType);
   const known = expectedError(error, rest);
   if (!known) return rcFailure(500, internalErrorMessage(rest));
   const status = statusOf(known);
@@ -38,6 +70,13 @@ export function rcError(error: unknown, rest: RestRequest): Response {
   if (status === 400) {
     const errorType = `error-${known.field ?? 'param'}-param-invalid`;
     return rcFailure(400, `${known.message} [${errorType}]`, errorType);
+  }
+  if (status === 403 || status === 404) {
+    const type = status === 403 ? 'error-not-allowed' : 'error-not-found';
+    const refusal = (known.reason !== undefined && Object.hasOwn(REFUSALS, known.reason)
+      ? REFUSALS[known.reason]
+      : undefined) ?? { error: `${known.message} [${type}]`, errorType: type };
+    return rcFailure(400, refusal.error, refusal.errorType);
   }
   return rcFailure(status, known.message);
 }

@@ -13,7 +13,10 @@ import type { RestRequest } from '../rest-request.js';
 import { rcAuthError } from './rocketchat.errors.js';
 import { loadRoom, presentMe } from './rocketchat.present.js';
 
-async function rcContext(rest: RestRequest, deps: RestDeps): Promise<ViewerContext & { token: string }> {
+export async function rcContext(
+  rest: RestRequest,
+  deps: RestDeps,
+): Promise<ViewerContext & { token: string }> {
   const ctx = await viewerContext(deps, rest, ['rocketchat'], 'Missing X-User-Id / X-Auth-Token');
   if (ctx.credentials.kind !== 'rocketchat')
     throw new UnauthenticatedError('Missing X-User-Id / X-Auth-Token');

@@ -3,6 +3,7 @@ import { bodyHasKey } from '../login-body.js';
 import type { OperationDoc } from '../openapi-types.js';
 import type { RestRequest } from '../rest-request.js';
 import { rcError, rcMethodNotAllowed } from './rocketchat.errors.js';
+import { chatSendMessage } from './rocketchat.chat.js';
 import { login, logout, me, roomsGet } from './rocketchat.handlers.js';
 import {
   rcFailure,
@@ -11,12 +12,19 @@ import {
   rcLogoutResponse,
   rcMeResponse,
   rcRoomsGetResponse,
+  rcSendMessageRequest,
+  rcSendMessageResponse,
   rcStatusError,
+  rcSubscriptionsGetResponse,
+  rcSubscriptionsReadRequest,
+  rcSuccess,
 } from './rocketchat.schemas.js';
+import { subscriptionsGet, subscriptionsRead } from './rocketchat.subscriptions.js';
 
 /*
- * The Rocket.Chat endpoints (seed 002 and the login calls its clients make first).
- * Writes of issue 5 (subscriptions.get, subscriptions.read, chat.sendMessage) will join.
+ * The Rocket.Chat endpoints (seed 002 and the login calls its clients make first), and
+ * the subscription and write calls of issue 5 (subscriptions.get, subscriptions.read,
+ * chat.sendMessage).
  */
 
 const security = [['rocketchatUserId', 'rocketchatAuthToken']];
@@ -107,6 +115,77 @@ export const rocketchatRoutes: DialectRoute[] = [
       responses: {
         200: { description: 'The rooms', schema: rcRoomsGetResponse },
         400: { description: 'An updatedSince that is not a date', schema: rcFailure },
+        401: notLoggedIn,
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/subscriptions.get',
+    handler: subscriptionsGet,
+    doc: {
+      tag: 'Rocket.Chat',
+      summary:
+        "The user's subscriptions (unread, alert, open, favorite, last seen, roles), or what changed since updatedSince",
+      description:
+        'Without updatedSince: every subscription in update, remove empty. With it: subscriptions changed since then (a message in the room, a read, a pref or role change, an edit of the room) in update; those gone since then (left, room deleted) in remove, by subscription _id.',
+      security,
+      parameters: [
+        {
+          name: 'updatedSince',
+          in: 'query',
+          description: 'A date as an ISO string (epoch milliseconds are accepted too)',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        200: { description: 'The subscriptions', schema: rcSubscriptionsGetResponse },
+        400: { description: 'An updatedSince that is not a date', schema: rcFailure },
+        401: notLoggedIn,
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/subscriptions.read',
+    handler: subscriptionsRead,
+    doc: {
+      tag: 'Rocket.Chat',
+      summary: 'Mark a room read up to its newest message',
+      security,
+      requestBody: { schema: rcSubscriptionsReadRequest, description: 'rid or roomId' },
+      responses: {
+        200: { description: 'Marked read', schema: rcSuccess },
+        400: {
+          description:
+            'No rid/roomId (invalid-params), or no subscription to that room: not a member or no such room (error-invalid-subscription)',
+          schema: rcFailure,
+        },
+        401: notLoggedIn,
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/chat.sendMessage',
+    handler: chatSendMessage,
+    doc: {
+      tag: 'Rocket.Chat',
+      summary: 'Send a text message to a room',
+      description:
+        "message.msg becomes the message's text and `md` its parsed tree. A client-chosen message._id makes the send idempotent (per sender): sending it again returns the first message; the answer's _id is the server's id for it. Other message fields (alias, emoji, attachments, tmid...) are ignored.",
+      security,
+      requestBody: { schema: rcSendMessageRequest },
+      responses: {
+        200: {
+          description: 'The message sent (or, for a retry, the first one)',
+          schema: rcSendMessageResponse,
+        },
+        400: {
+          description:
+            'A malformed body (invalid-params), no such room (error-invalid-room), not a member (error-not-allowed), a read-only or archived room',
+          schema: rcFailure,
+        },
         401: notLoggedIn,
       },
     },

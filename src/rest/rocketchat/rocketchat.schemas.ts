@@ -127,6 +127,90 @@ export const rcFailure = named(
   z.object({ success: z.literal(false), error: z.string(), errorType: z.string().optional() }),
 );
 
+// ---------------------------------------------------------------------------
+// Writes and subscriptions (issue 5): subscriptions.get, subscriptions.read,
+// chat.sendMessage, as Rocket.Chat's REST API answers them.
+
+const roomLetter = z.enum(['d', 'c', 'p']).describe('d: direct, c: public channel, p: private group');
+
+export const rcSubscription = named(
+  'RocketChatSubscription',
+  z.object({
+    _id: z.string().describe('The subscription id (stable per room and user)'),
+    rid: z.string().describe('The room id'),
+    u: rcUserRef.describe('The subscribed user (the caller)'),
+    t: roomLetter,
+    name: z.string().describe("The room name; for a direct room the other user's username"),
+    fname: z.string().describe("The display name; for a direct room the other user's name"),
+    ts: isoTime.describe('When the user joined the room'),
+    ls: isoTime.describe('Last seen: messages after this time are unread'),
+    lr: isoTime
+      .optional()
+      .describe("Last reply: the time of the user's own latest message, present when it is known"),
+    _updatedAt: isoTime,
+    open: z.boolean().describe('Shown in the room list: false when the user hid the room or it is archived'),
+    alert: z.boolean().describe('There are unread messages'),
+    unread: z.number().int(),
+    userMentions: z.number().int().describe('Always 0: mentions are not tracked'),
+    groupMentions: z.number().int().describe('Always 0: mentions are not tracked'),
+    f: z.boolean().describe('Favorite: the pinned (sticky) pref'),
+    roles: z.array(z.enum(['owner', 'moderator'])).describe("The user's room roles; [] for a plain member"),
+    disableNotifications: z.boolean().describe('The muted pref'),
+    prid: z.string().optional().describe('The parent room of a discussion'),
+    archived: z.boolean().optional().describe('Present (true) only for archived rooms'),
+  }),
+);
+
+export const rcSubscriptionsGetResponse = named(
+  'RocketChatSubscriptionsGetResponse',
+  z.object({
+    update: z.array(rcSubscription),
+    remove: z.array(
+      named(
+        'RocketChatRemovedSubscription',
+        z.object({
+          _id: z.string().describe('The subscription id'),
+          _deletedAt: isoTime,
+        }),
+      ),
+    ),
+    success: z.literal(true),
+  }),
+);
+
+export const rcSubscriptionsReadRequest = named(
+  'RocketChatSubscriptionsReadRequest',
+  z.object({
+    rid: z.string().optional().describe('The room id (or send roomId)'),
+    roomId: z.string().optional().describe('The room id (or send rid)'),
+    readThreads: z.boolean().optional().describe('Accepted; threads are not modelled'),
+  }),
+);
+
+export const rcSuccess = named('RocketChatSuccess', z.object({ success: z.literal(true) }));
+
+export const rcSendMessageRequest = named(
+  'RocketChatSendMessageRequest',
+  z.object({
+    message: z.object({
+      rid: z.string().describe('The room id'),
+      msg: z.string().min(1).describe('The text'),
+      _id: z
+        .string()
+        .optional()
+        .describe(
+          "The client's id for this message (1-128 characters): sending it again returns the first message instead of a duplicate",
+        ),
+    }),
+  }),
+);
+
+export const rcSendMessageResponse = named(
+  'RocketChatSendMessageResponse',
+  z.object({ message: rcMessage, success: z.literal(true) }),
+);
+
+export type RcSubscription = z.infer<typeof rcSubscription>;
 export type RcRoom = z.infer<typeof rcRoom>;
 export type RcMessage = z.infer<typeof rcMessage>;
 export type RcMe = z.infer<typeof rcMe>;
