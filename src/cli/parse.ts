@@ -20,9 +20,9 @@ export function parsePositiveCount(value: string): number {
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** A time to live: seconds ("3600"), with a unit ("90m", "12h", "30d"), or "never". */
-export function parseTtl(value: string): number | null {
-  if (value === 'never') return null;
+/** A time to live: seconds ("3600"), with a unit ("90m", "12h", "30d"), or "never" (commander turns null into ''). */
+export function parseTtl(value: string): number | 'never' {
+  if (value === 'never') return 'never';
   const match = /^(\d+)([smhd]?)$/.exec(value);
   if (!match) throw new InvalidArgumentError('expected seconds, a duration like 12h or 30d, or "never"');
   const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] || 's'] ?? 1);

@@ -17,13 +17,13 @@ export function registerTokenCommands(program: Command): void {
         'lifetime: seconds, or like 12h / 30d, or "never" (default: TOKEN_TTL_SECONDS)',
       ).argParser(parseTtl),
     )
-    .action(async (options: { app: string; user: string; ttl?: number | null }) => {
+    .action(async (options: { app: string; user: string; ttl?: number | 'never' }) => {
       const issued = await withDatabase((database, config) =>
         issueToken(database.db, {
           appId: options.app,
           userId: options.user,
           kind: 'client',
-          ttlSeconds: options.ttl === undefined ? config.TOKEN_TTL_SECONDS : options.ttl,
+          ttlSeconds: options.ttl === 'never' ? null : (options.ttl ?? config.TOKEN_TTL_SECONDS),
         }),
       );
       printJson({ token: issued.token, expiresAt: issued.expiresAt?.toISOString() ?? null });
