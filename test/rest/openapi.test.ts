@@ -235,5 +235,109 @@ describe('/openapi.json', () => {
     const statuses: number[] = [];
     for (const call of calls) statuses.push(await checkCall(call));
     expect(new Set(statuses)).toEqual(new Set([200, 400, 401, 403, 404]));
+
+    // The write calls and subscriptions (issue 5), after the reads above.
+    const body = (method: string, headers: Record<string, string>, value: unknown): RequestInit => ({
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof value === 'string' ? value : JSON.stringify(value),
+    });
+    const lastRead = '/rooms/{id}/lastRead';
+    const message = '/rooms/{id}/message';
+    const writes: Call[] = [
+      { template: lastRead, path: '/rooms/talk/lastRead', init: body('PUT', imkit, { message: first.id }) },
+      { template: lastRead, path: '/rooms/talk/lastRead', init: body('PUT', imkit, { message: 'x' }) },
+      { template: lastRead, path: '/rooms/talk/lastRead', init: body('PUT', {}, { message: first.id }) },
+      {
+        template: lastRead,
+        path: '/rooms/talk/lastRead',
+        init: body('PUT', eveImkit, { message: first.id }),
+      },
+      { template: lastRead, path: '/rooms/nope/lastRead', init: body('PUT', imkit, { message: first.id }) },
+      {
+        template: lastRead,
+        path: '/rooms/talk/lastRead',
+        init: body('PUT', imkit, { message: '0123456789abcdef01234567' }),
+      },
+      {
+        template: message,
+        path: '/rooms/talk/message',
+        init: body('POST', imkit, { message: { text: 'rich' }, messageType: 'card', clientMessageId: 'c1' }),
+      },
+      { template: message, path: '/rooms/talk/message', init: body('POST', imkit, '{') },
+      {
+        template: message,
+        path: '/rooms/talk/message',
+        init: body('POST', {}, { message: 'x', messageType: 't' }),
+      },
+      {
+        template: message,
+        path: '/rooms/talk/message',
+        init: body('POST', eveImkit, { message: 'x', messageType: 't' }),
+      },
+      {
+        template: message,
+        path: '/rooms/nope/message',
+        init: body('POST', imkit, { message: 'x', messageType: 't' }),
+      },
+      { template: '/api/v1/subscriptions.get', path: '/api/v1/subscriptions.get', init: { headers: rc } },
+      {
+        template: '/api/v1/subscriptions.get',
+        path: '/api/v1/subscriptions.get?updatedSince=2000-01-01T00:00:00Z',
+        init: { headers: rc },
+      },
+      {
+        template: '/api/v1/subscriptions.get',
+        path: '/api/v1/subscriptions.get?updatedSince=never',
+        init: { headers: rc },
+      },
+      { template: '/api/v1/subscriptions.get', path: '/api/v1/subscriptions.get' },
+      {
+        template: '/api/v1/subscriptions.read',
+        path: '/api/v1/subscriptions.read',
+        init: body('POST', rc, { rid: 'talk' }),
+      },
+      {
+        template: '/api/v1/subscriptions.read',
+        path: '/api/v1/subscriptions.read',
+        init: body('POST', rc, {}),
+      },
+      {
+        template: '/api/v1/subscriptions.read',
+        path: '/api/v1/subscriptions.read',
+        init: body('POST', rc, { rid: 'nope' }),
+      },
+      {
+        template: '/api/v1/subscriptions.read',
+        path: '/api/v1/subscriptions.read',
+        init: body('POST', {}, { rid: 'talk' }),
+      },
+      {
+        template: '/api/v1/chat.sendMessage',
+        path: '/api/v1/chat.sendMessage',
+        init: body('POST', rc, { message: { rid: 'talk', msg: 'hello *there*', _id: 'k1' } }),
+      },
+      {
+        template: '/api/v1/chat.sendMessage',
+        path: '/api/v1/chat.sendMessage',
+        init: body('POST', rc, { message: { rid: 'talk' } }),
+      },
+      {
+        template: '/api/v1/chat.sendMessage',
+        path: '/api/v1/chat.sendMessage',
+        init: body('POST', rc, { message: { rid: 'nope', msg: 'x' } }),
+      },
+      {
+        template: '/api/v1/chat.sendMessage',
+        path: '/api/v1/chat.sendMessage',
+        init: body('POST', {}, { message: { rid: 'talk', msg: 'x' } }),
+      },
+    ];
+    const writeStatuses: number[] = [];
+    for (const call of writes) writeStatuses.push(await checkCall(call));
+    expect(writeStatuses).toEqual([
+      200, 400, 401, 403, 404, 404, 200, 400, 401, 403, 404, 200, 200, 400, 401, 200, 400, 400, 401, 200, 400,
+      400, 401,
+    ]);
   });
 });

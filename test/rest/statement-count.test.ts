@@ -41,17 +41,43 @@ async function statementsFor(app: TestApp): Promise<Record<string, number>> {
   const imkit = imkitHeaders(app.clientKey, await app.tokenFor('me'));
   const rc = await rocketchatLogin(client, app.appId, 'me', 'me-password');
   const virola = await virolaLogin(client, app.appId, 'me', 'me-password');
-  const calls: Record<string, [string, Record<string, string>]> = {
-    'imkit rooms': ['/rooms', imkit],
-    'imkit room': ['/rooms/room-0', imkit],
-    'imkit messages': ['/rooms/room-0/messages/v3?limit=1000', imkit],
-    'rocketchat rooms.get': ['/api/v1/rooms.get', rc],
-    'virola rooms': ['/api/v1/rooms', { cookie: virola.cookie }],
+  const json = { 'content-type': 'application/json' };
+  const page = await client.json<{ result: { data: { _id: string }[] } }>(
+    '/rooms/room-1/messages/v3?limit=1',
+    {
+      headers: imkit,
+    },
+  );
+  const lastOfRoom1 = page.body.result.data[0]?._id;
+  const calls: Record<string, [string, RequestInit]> = {
+    'imkit rooms': ['/rooms', { headers: imkit }],
+    'imkit room': ['/rooms/room-0', { headers: imkit }],
+    'imkit messages': ['/rooms/room-0/messages/v3?limit=1000', { headers: imkit }],
+    'rocketchat rooms.get': ['/api/v1/rooms.get', { headers: rc }],
+    'rocketchat subscriptions.get': ['/api/v1/subscriptions.get', { headers: rc }],
+    'virola rooms': ['/api/v1/rooms', { headers: { cookie: virola.cookie } }],
+    // Writes: O(1) statements whatever the number of rooms, members and messages.
+    'imkit post message': [
+      '/rooms/room-0/message',
+      { method: 'POST', headers: { ...imkit, ...json }, body: '{"message":"hi","messageType":"text"}' },
+    ],
+    'imkit lastRead': [
+      '/rooms/room-1/lastRead',
+      { method: 'PUT', headers: { ...imkit, ...json }, body: JSON.stringify({ message: lastOfRoom1 }) },
+    ],
+    'rocketchat chat.sendMessage': [
+      '/api/v1/chat.sendMessage',
+      { method: 'POST', headers: { ...rc, ...json }, body: '{"message":{"rid":"room-0","msg":"hi"}}' },
+    ],
+    'rocketchat subscriptions.read': [
+      '/api/v1/subscriptions.read',
+      { method: 'POST', headers: { ...rc, ...json }, body: '{"rid":"room-1"}' },
+    ],
   };
   const counts: Record<string, number> = {};
-  for (const [name, [path, headers]] of Object.entries(calls)) {
-    const { result, count } = await counter.measure(() => client.fetch(path, { headers }));
-    expect(result.status, name).toBe(200);
+  for (const [name, [path, init]] of Object.entries(calls)) {
+    const { result, count } = await counter.measure(() => client.fetch(path, init));
+    expect(result.status, `${name}: ${await result.clone().text()}`).toBe(200);
     counts[name] = count;
   }
   return counts;
@@ -62,6 +88,11 @@ describe('SQL statements per REST request', () => {
     const small = await statementsFor(await appWithRooms(3));
     const large = await statementsFor(await appWithRooms(24));
     expect(large).toEqual(small);
-    for (const [name, count] of Object.entries(small)) expect(count, name).toBeLessThanOrEqual(10);
+    console.info('SQL statements per request:', small);
+    // Reads stay within 10; a send (authentication, access, the one transaction, the presented
+    // message with its sender) within 12.
+    for (const [name, count] of Object.entries(small)) expect(count, name).toBeLessThanOrEqual(12);
+    for (const [name, count] of Object.entries(small).filter(([n]) => !/post|send|read$|lastRead/.test(n)))
+      expect(count, name).toBeLessThanOrEqual(10);
   });
 });
