@@ -4,7 +4,6 @@ import WebSocket from 'ws';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase, type DatabaseHandle } from '../../src/db/create-database.js';
-import { createGraphQLRoute } from '../../src/graphql/yoga.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { createEventBus, createMemoryEventBus, type EventBus } from '../../src/realtime/event-bus.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
@@ -162,7 +161,6 @@ describe.skipIf(!onPostgres)(
         config,
         log: silentLog,
         events,
-        routes: [createGraphQLRoute({ db: handle.db, log: silentLog, events })],
       });
       const http = await startHttpServer(app, {
         port: 0,

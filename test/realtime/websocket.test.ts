@@ -4,7 +4,6 @@ import WebSocket from 'ws';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createGraphQLWebSocketHandler } from '../../src/graphql/websocket.js';
-import { createGraphQLRoute } from '../../src/graphql/yoga.js';
 import { createMemoryEventBus } from '../../src/realtime/event-bus.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -31,7 +30,6 @@ beforeAll(async () => {
     config: loadConfig({ DATA_DIR: ':memory:' }),
     log: silentLog,
     events,
-    routes: [createGraphQLRoute({ db: database.db, log: silentLog, events })],
   });
   http = await startHttpServer(app, {
     port: 0,

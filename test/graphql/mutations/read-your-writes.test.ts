@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createApp, type FetchHandler } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
-import { createGraphQLRoute } from '../../../src/graphql/yoga.js';
 import { createMemoryEventBus } from '../../../src/realtime/event-bus.js';
-import { createRestRoutes } from '../../../src/rest/rest-routes.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
 import { bearer, silentLog } from '../../realtime/harness.js';
@@ -24,10 +22,6 @@ beforeAll(async () => {
     config,
     log: silentLog,
     events,
-    routes: [
-      createGraphQLRoute({ db: database.db, log: silentLog, events }),
-      createRestRoutes({ db: database.db, config, events }),
-    ],
   });
 });
 afterAll(() => database?.close());
