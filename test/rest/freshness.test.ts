@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { createUser } from '../../src/domain/users/user.service.js';
+import { bearer, createRealtimeApp } from '../realtime/harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 import { createAppClient, type AppClient } from './support/app-client.js';
@@ -217,6 +218,48 @@ describe('every transport reads what any other wrote, at once', () => {
     });
     expect(put.body.result).toEqual({ client: 'alice', lastRead: more.id, badge: 1 });
     expect((await graphqlRooms(w.alice)).get('news')?.unread).toBe(1);
+  });
+});
+
+describe('REST writes are announced like GraphQL ones', () => {
+  it('a GraphQL viewerEvents subscriber hears an IMKit send and an IMKit read', async () => {
+    const w = await world();
+    const h = createRealtimeApp(database.db);
+    const events = await h.subscribe(
+      'subscription { viewerEvents { type roomId room { unread lastMessage { messageId } } } }',
+      {},
+      bearer(await w.app.tokenFor('alice')),
+    );
+    try {
+      expect(events.status).toBe(200);
+      const sent = await h.fetch(
+        new Request('http://chat.test/rooms/news/message', {
+          method: 'POST',
+          headers: w.bob.imkit,
+          body: JSON.stringify({ message: 'live', messageType: 'text' }),
+        }),
+      );
+      const messageId = ((await sent.json()) as Body).result._id;
+      expect((await events.next<Body>()).data?.viewerEvents).toEqual({
+        type: 'MESSAGE_ADDED',
+        roomId: 'news',
+        room: { unread: 1, lastMessage: { messageId } },
+      });
+      await h.fetch(
+        new Request('http://chat.test/rooms/news/lastRead', {
+          method: 'PUT',
+          headers: w.alice.imkit,
+          body: JSON.stringify({ message: messageId }),
+        }),
+      );
+      expect((await events.next<Body>()).data?.viewerEvents).toEqual({
+        type: 'READ_UPDATED',
+        roomId: 'news',
+        room: { unread: 0, lastMessage: { messageId } },
+      });
+    } finally {
+      await events.close();
+    }
   });
 });
 
