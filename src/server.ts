@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import type { FetchHandler } from './app.js';
 import type { Logger } from './logger.js';
@@ -55,25 +55,42 @@ export async function startHttpServer(
   const exchanges = new Set<Exchange>();
   let closing = false;
 
+  // Requests in progress per connection: at shutdown, a connection with none is ended at
+  // once (keep-alive connections, and ones a client opened ahead without a request yet,
+  // which closeIdleConnections leaves alone), the others as soon as their last response is out.
+  const connections = new Map<Socket, number>();
+  const endIfIdle = (socket: Socket) => {
+    if (closing && connections.get(socket) === 0) socket.end();
+  };
+
   const server = createServer((req, res) => {
+    const socket = req.socket;
+    connections.set(socket, (connections.get(socket) ?? 0) + 1);
     const exchange: Exchange = { res, abort: new AbortController(), cancelStream: undefined };
     exchanges.add(exchange);
     res.once('close', () => {
       exchanges.delete(exchange);
       // The client went away (or we ended the response): stop work done on its behalf.
       if (!res.writableFinished) exchange.abort.abort();
-      if (closing) server.closeIdleConnections();
+      if (connections.has(socket)) connections.set(socket, Math.max(0, (connections.get(socket) ?? 1) - 1));
+      endIfIdle(socket);
     });
     serve(handler, req, res, exchange, () => closing, log).catch((error: unknown) => {
       log.error({ err: error }, 'failed to write a response');
       res.destroy();
     });
   });
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, 0);
+    socket.once('close', () => connections.delete(socket));
+  });
   const upgrade = options.upgrade;
   if (upgrade)
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      upgrade.handleUpgrade(req, socket, head),
-    );
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // From here on the socket is the upgrade handler's, and so is closing it.
+      connections.delete(req.socket);
+      upgrade.handleUpgrade(req, socket, head);
+    });
   // A stuck client must not hold a socket forever.
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // streams (SSE) are long requests by design
@@ -93,6 +110,7 @@ export async function startHttpServer(
         closing = true;
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        for (const socket of connections.keys()) endIfIdle(socket);
         for (const exchange of exchanges) exchange.cancelStream?.();
         // Upgraded sockets are no longer the HTTP server's: their handler ends them.
         const upgradesClosed = options.upgrade?.close();
