@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -55,6 +56,8 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
 /** The embedded default: one process, no network. */
 export function createMemoryEventBus(options: Omit<EventBusOptions, 'redisUrl'>): EventBus {
   const target = new EventTarget();
+  // Every subscriber of a busy room listens to one topic: many listeners are normal here, not a leak.
+  setMaxListeners(0, target);
   return assembleBus(
     'memory',
     options,

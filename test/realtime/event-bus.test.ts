@@ -89,6 +89,27 @@ describe.each([
     other.close();
   });
 
+  test('a busy topic with many subscribers delivers to each, without leak warnings', async () => {
+    const b = await bus();
+    const app = appId();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const subscribers = Array.from({ length: 25 }, () => b.subscribe([roomTopic(app, 'busy')]));
+      await Promise.all(subscribers.map((s) => s.ready()));
+      const event = roomEvent(app, 'busy');
+      b.publish(event);
+      for (const subscriber of subscribers)
+        expect(await nextWithin(subscriber)).toEqual({ value: event, done: false });
+      subscribers.forEach((s) => s.close());
+      await new Promise((r) => setTimeout(r, 20));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   test('topics can be added and removed while listening; closing ends a waiting next()', async () => {
     const b = await bus();
     const app = appId();
