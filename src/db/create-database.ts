@@ -5,6 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { withNamedStatements } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -27,7 +28,8 @@ export interface DatabaseOptions {
 type DatabaseConfig = Pick<
   Config,
   'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'DB_CONNECT_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS'
->;
+> &
+  Partial<Pick<Config, 'DB_PREPARED_STATEMENTS'>>;
 
 const INT8_OID = 20;
 
@@ -59,7 +61,11 @@ export async function createDatabase(
     });
     // Without a listener, an idle client's error (a PostgreSQL restart) kills the process.
     pool.on('error', onPoolError);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+    // Named prepared statements: parsed and planned once per connection (prepared-statements.ts).
+    const dialect = new PostgresDialect({
+      pool: config.DB_PREPARED_STATEMENTS === false ? pool : withNamedStatements(pool),
+    });
+    const db = new Kysely<Database>({ dialect, ...(log ? { log } : {}) });
     return {
       db,
       driver: 'postgres',

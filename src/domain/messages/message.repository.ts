@@ -2,6 +2,7 @@ import { sql, type Expression, type Insertable, type Kysely, type Selectable, ty
 import type { Database, MessageTable } from '../../db/schema.js';
 import type { CursorValue, PageRequest } from '../pagination.js';
 import type { Message, MessageFilter, MessageOrderField, ReactionSummary } from './message.js';
+import { anyText } from '../../db/sql-arrays.js';
 
 type Executor = Kysely<Database>;
 
@@ -60,7 +61,7 @@ export async function findMessagesByIds(
     .selectFrom('messages')
     .select(messageColumns)
     .where('app_id', '=', appId)
-    .where('id', 'in', ids)
+    .where('id', '=', anyText(ids))
     .execute();
   return rows.map(toMessage);
 }
@@ -178,7 +179,7 @@ export async function findUserDeletedIds(
     .where('app_id', '=', appId)
     .where('user_id', '=', userId)
     .where('room_id', '=', roomId)
-    .where('message_id', 'in', messageIds)
+    .where('message_id', '=', anyText(messageIds))
     .execute();
   return rows.map((r) => r.message_id);
 }
@@ -196,7 +197,7 @@ export async function findDeletedForUser(
     .select('message_id')
     .where('app_id', '=', appId)
     .where('user_id', '=', userId)
-    .where('message_id', 'in', messageIds)
+    .where('message_id', '=', anyText(messageIds))
     .execute();
   return rows.map((r) => r.message_id);
 }
@@ -219,7 +220,7 @@ export async function findReactionSummaries(
       eb.fn.min('created_at').as('first_at'),
     ])
     .where('app_id', '=', appId)
-    .where('message_id', 'in', messageIds)
+    .where('message_id', '=', anyText(messageIds))
     .groupBy(['message_id', 'key'])
     .orderBy('first_at')
     .orderBy('key')

@@ -15,6 +15,7 @@ import {
   toPref,
   toRoom,
 } from './room.mappers.js';
+import { anyInt8, anyText, pairsIn } from '../../db/sql-arrays.js';
 
 type Executor = Kysely<Database>;
 
@@ -25,7 +26,7 @@ export async function findRoomsByIds(db: Executor, appId: string, ids: readonly 
     .selectFrom('rooms as r')
     .select([...roomColumns, hasAvatarColumn])
     .where('r.app_id', '=', appId)
-    .where('r.id', 'in', ids)
+    .where('r.id', '=', anyText(ids))
     .where('r.deleted_at', 'is', null)
     .execute();
   return rows.map(toRoom);
@@ -41,7 +42,7 @@ export async function findRoomIdsByNumIds(
     .selectFrom('rooms')
     .select(['id', 'num_id'])
     .where('app_id', '=', appId)
-    .where('num_id', 'in', numIds)
+    .where('num_id', '=', anyInt8(numIds))
     .where('deleted_at', 'is', null)
     .execute();
   return rows.map((r) => ({ id: r.id, numId: r.num_id }));
@@ -58,11 +59,10 @@ export async function findMemberships(
     .selectFrom('memberships as m')
     .select(membershipColumns)
     .where('m.app_id', '=', appId)
-    .where((eb) =>
-      eb(
-        eb.refTuple('m.room_id', 'm.user_id'),
-        'in',
-        keys.map((k) => eb.tuple(k.roomId, k.userId)),
+    .where(
+      pairsIn(
+        ['m.room_id', 'm.user_id'],
+        keys.map((k) => [k.roomId, k.userId] as const),
       ),
     )
     .execute();
@@ -79,11 +79,10 @@ export async function findPrefs(
     .selectFrom('user_room_prefs as p')
     .select(prefColumns)
     .where('p.app_id', '=', appId)
-    .where((eb) =>
-      eb(
-        eb.refTuple('p.room_id', 'p.user_id'),
-        'in',
-        keys.map((k) => eb.tuple(k.roomId, k.userId)),
+    .where(
+      pairsIn(
+        ['p.room_id', 'p.user_id'],
+        keys.map((k) => [k.roomId, k.userId] as const),
       ),
     )
     .execute();

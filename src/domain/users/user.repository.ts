@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, UserTable } from '../../db/schema.js';
 import type { User } from './user.js';
+import { anyText } from '../../db/sql-arrays.js';
 
 type Executor = Kysely<Database>;
 
@@ -63,7 +64,7 @@ export async function findUsersByIds(db: Executor, appId: string, ids: readonly 
     .selectFrom('users')
     .select(userColumns)
     .where('app_id', '=', appId)
-    .where('id', 'in', ids)
+    .where('id', '=', anyText(ids))
     .execute();
   return rows.map(toUser);
 }
