@@ -88,7 +88,7 @@ describe('sendMessage under concurrency', () => {
     );
     const badges = new Map(members.body.data?.room.members.edges.map((e) => [e.node.userId, e.node.badge]));
     expect(badges).toEqual(expectedUnread);
-  });
+  }, 120_000); // 200 sends + 20 reads: ~15 s on PGlite with two idle cores, more when the machine is busy
 
   test('a clientMessageId retried 10 times at once is one message', async () => {
     const app = await createTestApp(database.db, ['a', 'b']);
