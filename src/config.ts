@@ -34,9 +34,18 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   /** Path prefixes the REST dialects are mounted under ('' = at the documented paths). */
-  IMKIT_PREFIX: z.string().regex(/^(\/[\w.-]+)*$/, 'must be empty or like /imkit').default(''),
-  ROCKETCHAT_PREFIX: z.string().regex(/^(\/[\w.-]+)*$/, 'must be empty or like /rocketchat').default(''),
-  VIROLA_PREFIX: z.string().regex(/^(\/[\w.-]+)*$/, 'must be empty or like /virola').default(''),
+  IMKIT_PREFIX: z
+    .string()
+    .regex(/^(\/[\w.-]+)*$/, 'must be empty or like /imkit')
+    .default(''),
+  ROCKETCHAT_PREFIX: z
+    .string()
+    .regex(/^(\/[\w.-]+)*$/, 'must be empty or like /rocketchat')
+    .default(''),
+  VIROLA_PREFIX: z
+    .string()
+    .regex(/^(\/[\w.-]+)*$/, 'must be empty or like /virola')
+    .default(''),
   /**
    * The app a password login (Rocket.Chat, Virola) signs in to when the request names none
    * (no X-App-Id / IM-CLIENT-KEY header) and the database holds more than one app.

@@ -51,7 +51,12 @@ export function readCredentials(request: Request): Credentials | null {
   const clientKey = h.get('im-client-key')?.trim();
   const authorization = bearer(h.get('im-authorization')) ?? bearer(h.get('authorization'));
   if (clientKey && authorization) {
-    return { kind: 'imkit', clientKey, token: authorization, clientId: h.get('im-client-id')?.trim() || undefined };
+    return {
+      kind: 'imkit',
+      clientKey,
+      token: authorization,
+      clientId: h.get('im-client-id')?.trim() || undefined,
+    };
   }
 
   const rcUser = h.get('x-user-id')?.trim();
