@@ -37,8 +37,12 @@ export interface CliResult {
 /** Every child still running: a test that timed out must not leave one holding a data directory. */
 const running = new Set<ChildProcess>();
 
-function spawnTracked(entry: string, args: string[], env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, [entry, ...args], {
+function spawnTracked(
+  entry: string[],
+  args: string[],
+  env: Record<string, string | undefined>,
+): ChildProcess {
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,7 +66,7 @@ export async function killRunningCommands(): Promise<void> {
 
 export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnTracked(BIN, args, env);
+    const child = spawnTracked([BIN], args, env);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -87,12 +91,16 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
-/** Starts a long-running command (serve). The caller stops it (SIGTERM) and awaits `exited`. */
-export function startCli(args: string[], env: Record<string, string | undefined>, entry = BIN): RunningCli {
-  const child = spawn(process.execPath, [entry, ...args], {
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Starts a long-running command (serve). The caller stops it (SIGTERM) and awaits
+ * `exited`. `entry` is what node runs before the arguments: the bin, or a test fixture.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  entry: string[] = [BIN],
+): RunningCli {
+  const child = spawnTracked(entry, args, env);
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

@@ -90,7 +90,6 @@ export function registerSeedCommands(program: Command): void {
         const outcome = await database.db.transaction().execute(async (trx) => {
           const credentials = await createApp(trx, { appId: options.app });
           await createUser(trx, options.app, generatedUserId(1, plan), {
-            nickname: 'First User',
             password: GENERATED_PASSWORD,
           });
           const summary = await generateDataset(trx, generateOptions, plan, (p) =>

@@ -208,18 +208,18 @@ export async function generateDataset(
 
   // Seed and id width are validated integers and a hex digest: safe to inline.
   await run(
-    sql.raw(`create function pg_temp.seed_rand(k bigint, salt int) returns float8
+    sql.raw(`create or replace function pg_temp.seed_rand(k bigint, salt int) returns float8
       language sql immutable parallel safe as
       $$ select (hashint8extended(k, ${options.seed}::bigint * 1000 + salt) & 9007199254740991)::float8
                 / 9007199254740992.0 $$`),
   );
   await run(
-    sql.raw(`create function pg_temp.seed_user_id(i bigint) returns text language sql immutable as
+    sql.raw(`create or replace function pg_temp.seed_user_id(i bigint) returns text language sql immutable as
       $$ select 'user-' || lpad(i::text, ${plan.idWidth}, '0') $$`),
   );
   // Like a MongoDB ObjectId: 8 hex digits of seconds, then 16 that make it unique.
   await run(
-    sql.raw(`create function pg_temp.seed_message_id(t timestamptz, n bigint) returns text
+    sql.raw(`create or replace function pg_temp.seed_message_id(t timestamptz, n bigint) returns text
       language sql stable as
       $$ select lpad(to_hex(floor(extract(epoch from t))::bigint), 8, '0') || '${plan.seedHex}'
                 || lpad(to_hex(n), 8, '0') $$`),
@@ -228,7 +228,7 @@ export async function generateDataset(
   // inlines a function whose body is no more volatile than declared (a call costs ~10 µs).
   // Message s of n in a room spans [last_at - span, last_at], evenly, in sequence order.
   await run(
-    sql.raw(`create function pg_temp.seed_message_time(last_at timestamptz, span_ms bigint, n bigint, s bigint)
+    sql.raw(`create or replace function pg_temp.seed_message_time(last_at timestamptz, span_ms bigint, n bigint, s bigint)
       returns timestamptz language sql stable as
       $$ select last_at - ((span_ms * (n - s) / n)::float8 * interval '1 millisecond') $$`),
   );
@@ -237,21 +237,28 @@ export async function generateDataset(
   await planMembers(trx, plan);
   step('planning', 0);
 
-  /* users (the first one exists: it carries the shared password hash) */
+  /* users: the first one exists (it carries the shared password hash); the others copy it */
+  const profile = (i: RawBuilder<unknown>, id: RawBuilder<unknown>) => sql`
+    ${pick(FIRST_NAMES, rand(i, 20))} || ' ' || ${pick(LAST_NAMES, rand(i, 21))},
+    'https://example.com/avatars/' || ${id} || '.png',
+    ${pick(DESCRIPTIONS, rand(i, 22))},
+    ${i} % 250 = 0,
+    ${until}::timestamptz - floor(${rand(i, 23)} * ${30 * DAY_MS}) * interval '1 millisecond',
+    ${until}::timestamptz - interval '180 days', ${until}::timestamptz - interval '180 days'`;
   await run(sql`
     /* seedGenerate:users */
-    insert into users (app_id, id, username, nickname, avatar_url, description, is_robot,
-                       last_login_at, password_hash, created_at, updated_at)
+    insert into users (app_id, id, username, password_hash,
+                       nickname, avatar_url, description, is_robot, last_login_at, created_at, updated_at)
     select ${app}, u.id, u.id,
-           ${pick(FIRST_NAMES, rand(sql`i`, 20))} || ' ' || ${pick(LAST_NAMES, rand(sql`i`, 21))},
-           'https://example.com/avatars/' || u.id || '.png',
-           ${pick(DESCRIPTIONS, rand(sql`i`, 22))},
-           i % 250 = 0,
-           ${until}::timestamptz - floor(${rand(sql`i`, 23)} * ${30 * DAY_MS}) * interval '1 millisecond',
            (select password_hash from users where app_id = ${app} and id = ${generatedUserId(1, plan)}),
-           ${until}::timestamptz - interval '180 days', ${until}::timestamptz - interval '180 days'
+           ${profile(sql`i`, sql`u.id`)}
     from generate_series(2, ${U}::int) i
     cross join lateral (select pg_temp.seed_user_id(i) as id) u`);
+  // The first user's profile from the same formulas, so the whole set depends on the seed only.
+  await run(sql`
+    update users set (nickname, avatar_url, description, is_robot, last_login_at, created_at, updated_at) =
+      (select ${profile(sql`1`, sql`id`)})
+    where app_id = ${app} and id = ${generatedUserId(1, plan)}`);
   step('users', U);
 
   /* rooms, with their final counters */
