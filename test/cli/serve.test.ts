@@ -72,7 +72,9 @@ describe('first run on a new database', { timeout: 180_000 }, () => {
     expect(await server.exited).toBe(0);
     // Logs are JSON lines on stdout: one per request, and the shutdown, announced and completed.
     const logs = server.output().stdout;
-    expect(logs).toMatch(/\{[^\n]*"method":"GET","path":"\/readyz","status":200,"ms":[\d.]+,"msg":"request"\}/);
+    expect(logs).toMatch(
+      /\{[^\n]*"method":"GET","path":"\/readyz","status":200,"ms":[\d.]+,"msg":"request"\}/,
+    );
     expect(logs).toMatch(/"signal":"SIGTERM","msg":"received signal"/);
     expect(logs).toMatch(/"msg":"shut down"/);
 
