@@ -43,10 +43,11 @@ export function roomNotFound(roomId: string): NotFoundError {
  */
 export async function loadReadableRoom(ctx: RequestContext, roomId: string): Promise<RoomAccess> {
   const viewer = requireViewer(ctx);
-  const [room, membership] = await Promise.all([
-    ctx.loaders.room.load(roomId),
-    viewer.userId === null ? null : ctx.loaders.membership.load(memberKey(roomId, viewer.userId)),
-  ]);
+  // The room first: its loader brings the viewer's membership along (loaders.ts), so the
+  // membership below is a cache hit, not a second statement.
+  const room = await ctx.loaders.room.load(roomId);
+  const membership =
+    viewer.userId === null ? null : await ctx.loaders.membership.load(memberKey(roomId, viewer.userId));
   if (!room) throw roomNotFound(roomId);
   const current = membership && membership.leftAt === null ? membership : null;
   if (!current && !viewer.superuser) {

@@ -14,6 +14,7 @@ import {
   findPrefs,
   findRoomIdsByNumIds,
   findRoomsByIds,
+  findRoomsWithUserState,
 } from './rooms/room.repository.js';
 import type { User } from './users/user.js';
 import { findUsersByIds } from './users/user.repository.js';
@@ -42,33 +43,50 @@ export function createLoaders(db: Db, appId: string, viewerUserId: string | null
   const user = new DataLoader<string, User | null>(async (ids) =>
     byKeys(ids, await findUsersByIds(db, appId, ids), (u) => u.id),
   );
+  const membership = new DataLoader<string, Membership | null>(async (keys) =>
+    byKeys(keys, await findMemberships(db, appId, keys.map(splitMemberKey)), (m) =>
+      memberKey(m.roomId, m.userId),
+    ),
+  );
+  const pref = new DataLoader<string, RoomPref>(async (keys) => {
+    const found = byKeys(keys, await findPrefs(db, appId, keys.map(splitMemberKey)), (p) =>
+      memberKey(p.roomId, p.userId),
+    );
+    return keys.map((key, i) => {
+      const { roomId, userId } = splitMemberKey(key);
+      return found[i] ?? defaultPref(appId, userId, roomId);
+    });
+  });
   return {
     user,
-    /** Live rooms by id; deleted rooms load as null. */
-    room: new DataLoader<string, Room | null>(async (ids) =>
-      byKeys(ids, await findRoomsByIds(db, appId, ids), (r) => r.id),
-    ),
+    /**
+     * Live rooms by id; deleted rooms load as null. For a user viewer the same statement
+     * brings their membership and pref of each room and primes those loaders: a room is
+     * almost always read together with them (access checks, unread, muted).
+     */
+    room: new DataLoader<string, Room | null>(async (ids) => {
+      if (viewerUserId === null) return byKeys(ids, await findRoomsByIds(db, appId, ids), (r) => r.id);
+      const rows = await findRoomsWithUserState(db, appId, ids, viewerUserId);
+      for (const row of rows) {
+        const key = memberKey(row.room.id, viewerUserId);
+        membership.prime(key, row.membership);
+        pref.prime(key, row.pref ?? defaultPref(appId, viewerUserId, row.room.id));
+      }
+      return byKeys(
+        ids,
+        rows.map((row) => row.room),
+        (r) => r.id,
+      );
+    }),
     /** Virola's integer room ids to room ids. */
     roomIdByNumId: new DataLoader<number, string | null>(async (numIds) => {
       const rows = await findRoomIdsByNumIds(db, appId, numIds);
       return byKeys(numIds, rows, (r) => r.numId).map((r) => r?.id ?? null);
     }),
     /** Membership by memberKey(roomId, userId), including ones that have left. */
-    membership: new DataLoader<string, Membership | null>(async (keys) =>
-      byKeys(keys, await findMemberships(db, appId, keys.map(splitMemberKey)), (m) =>
-        memberKey(m.roomId, m.userId),
-      ),
-    ),
+    membership,
     /** A user's pref for a room by memberKey; the defaults when they never set one. */
-    pref: new DataLoader<string, RoomPref>(async (keys) => {
-      const found = byKeys(keys, await findPrefs(db, appId, keys.map(splitMemberKey)), (p) =>
-        memberKey(p.roomId, p.userId),
-      );
-      return keys.map((key, i) => {
-        const { roomId, userId } = splitMemberKey(key);
-        return found[i] ?? defaultPref(appId, userId, roomId);
-      });
-    }),
+    pref,
     message: new DataLoader<string, Message | null>(async (ids) =>
       byKeys(ids, await findMessagesByIds(db, appId, ids), (m) => m.id),
     ),
