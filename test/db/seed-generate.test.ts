@@ -156,14 +156,13 @@ describe('generateDataset', { timeout: 120_000 }, () => {
 
   it('writes consistent rows with the planned skew', async () => {
     const { appId, summary } = await generate(database.db, {
-      users: 300,
-      rooms: 1500,
-      messages: 20_000,
+      users: 200,
+      rooms: 800,
+      messages: 8000,
       seed: 42,
     });
-    expect(await inconsistencies(database.db, appId)).toEqual(
-      Object.fromEntries(Object.keys(await inconsistencies(database.db, appId)).map((k) => [k, 0])),
-    );
+    const problems = await inconsistencies(database.db, appId);
+    expect(problems).toEqual(Object.fromEntries(Object.keys(problems).map((name) => [name, 0])));
     const counts = await sql<{
       users: number;
       rooms: number;
@@ -179,20 +178,20 @@ describe('generateDataset', { timeout: 120_000 }, () => {
       database.db,
     );
     expect(counts.rows[0]).toEqual({
-      users: 300,
-      rooms: 1500,
-      messages: 20_000,
+      users: 200,
+      rooms: 800,
+      messages: 8000,
       memberships: summary.memberships,
       prefs: summary.prefs,
     });
-    expect(summary.rooms).toEqual({ total: 1500, big: 1, direct: 600, group: 899 });
+    expect(summary.rooms).toEqual({ total: 800, big: 1, direct: 320, group: 479 });
     // Most users in dozens of rooms, heavy users in many more; the big room holds everyone.
     expect(summary.roomsPerUser.p50).toBeGreaterThanOrEqual(20);
     expect(summary.roomsPerUser.p50).toBeLessThanOrEqual(100);
-    expect(summary.heaviestUser?.rooms).toBeGreaterThan(800);
-    expect(summary.largestRoom).toMatchObject({ roomId: 'room-000001', members: 300 });
+    expect(summary.heaviestUser?.rooms).toBeGreaterThan(5 * summary.roomsPerUser.p50);
+    expect(summary.largestRoom).toMatchObject({ roomId: 'room-000001', members: 200 });
     expect(summary.busiestRoom?.roomId).toBe('room-000001');
-    expect(summary.busiestRoom?.messages).toBeGreaterThan(20_000 / 10);
+    expect(summary.busiestRoom?.messages).toBeGreaterThan(8000 / 10);
     expect(summary.membersPerRoom.p50).toBeLessThanOrEqual(10);
     // Some members are behind: unread counts exist, and so do rooms read to the end.
     const unread = await sql<{ behind: number; current: number }>`
