@@ -164,26 +164,6 @@ export async function countRoomMessageRows(
   return Number((await query.executeTakeFirstOrThrow()).count);
 }
 
-/** Which of these messages the user deleted for themselves. */
-export async function findUserDeletedIds(
-  db: Executor,
-  appId: string,
-  userId: string,
-  roomId: string,
-  messageIds: readonly string[],
-): Promise<string[]> {
-  if (messageIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('message_user_deletions')
-    .select('message_id')
-    .where('app_id', '=', appId)
-    .where('user_id', '=', userId)
-    .where('room_id', '=', roomId)
-    .where('message_id', '=', anyText(messageIds))
-    .execute();
-  return rows.map((r) => r.message_id);
-}
-
 /** Deletions-for-me of one user among any messages, for the loader: (messageId) -> deleted. */
 export async function findDeletedForUser(
   db: Executor,

@@ -11,7 +11,6 @@ import { generateMessageId } from './message-id.js';
 import {
   countRoomMessageRows,
   findMessageByClientId,
-  findUserDeletedIds,
   insertMessage,
   messageCursorValues,
   selectRoomMessages,
@@ -44,11 +43,14 @@ export async function listRoomMessages(
     }),
     page,
   );
-  const userId = ctx.viewer?.userId;
+  // Through the loader: one statement for the page, and Message.deletedForViewer reuses it.
   const ids = result.rows.map((edge) => edge.node.id);
-  const userDeletedIds = userId ? await findUserDeletedIds(ctx.db, room.appId, userId, roomId, ids) : [];
-  const deleted = new Set(userDeletedIds);
-  for (const id of ids) ctx.loaders.deletedForViewer.prime(id, deleted.has(id));
+  const deleted = await ctx.loaders.deletedForViewer.loadMany(ids);
+  const userDeletedIds = ids.filter((id, i) => {
+    const flag = deleted[i];
+    if (flag instanceof Error) throw flag;
+    return flag === true;
+  });
   return { ...result, userDeletedIds };
 }
 

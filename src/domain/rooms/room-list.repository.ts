@@ -2,7 +2,14 @@ import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { CursorValue, PageRequest } from '../pagination.js';
 import type { RoomFilter, RoomListQuery, RoomOrder, SortDirection, ViewerRoom } from './room.js';
-import { hasAvatarColumn, roomColumns, toRoom } from './room.mappers.js';
+import {
+  hasAvatarColumn,
+  roomColumns,
+  toJoinedMembership,
+  toJoinedPref,
+  toRoom,
+  viewerStateColumns,
+} from './room.mappers.js';
 import { defaultPref } from './room.js';
 
 type Executor = Kysely<Database>;
@@ -161,23 +168,7 @@ export async function selectViewerRooms(
   const keys = sortKeys(query);
   const backward = !isOffsetPage(page) && page.backward;
   let select = baseQuery(db, appId, userId, query.filter)
-    .select([
-      ...roomColumns,
-      hasAvatarColumn,
-      'm.role as m_role',
-      'm.joined_at as m_joined_at',
-      'm.left_at as m_left_at',
-      'm.updated_at as m_updated_at',
-      'm.read_seq as m_read_seq',
-      'm.last_read_message_id as m_last_read_message_id',
-      'p.tags as p_tags',
-      'p.tag_colors as p_tag_colors',
-      'p.hidden as p_hidden',
-      'p.sticky as p_sticky',
-      'p.muted as p_muted',
-      'p.folder as p_folder',
-      'p.updated_at as p_updated_at',
-    ])
+    .select([...roomColumns, hasAvatarColumn, ...viewerStateColumns])
     .modifyEnd(sql`/* selectViewerRooms */`);
   for (const key of keys) {
     const ascending = (key.direction === 'ASC') !== backward;
@@ -193,33 +184,14 @@ export async function selectViewerRooms(
   const rows = await select.execute();
   return rows.map((row) => {
     const room = toRoom(row);
-    const pref = defaultPref(appId, userId, room.id);
-    if (row.p_updated_at !== null) {
-      Object.assign(pref, {
-        tags: row.p_tags ?? [],
-        tagColors: row.p_tag_colors ?? {},
-        hidden: row.p_hidden ?? false,
-        sticky: row.p_sticky ?? false,
-        muted: row.p_muted ?? false,
-        folder: row.p_folder,
-        updatedAt: row.p_updated_at,
-      });
-    }
+    const membership = toJoinedMembership(row, appId, room.id, userId);
+    // The inner join on memberships guarantees the membership columns.
+    if (!membership) throw new Error(`selectViewerRooms: no membership row for room ${room.id}`);
     return {
       room,
-      membership: {
-        appId,
-        roomId: room.id,
-        userId,
-        role: row.m_role,
-        joinedAt: row.m_joined_at,
-        leftAt: row.m_left_at,
-        updatedAt: row.m_updated_at,
-        readSeq: row.m_read_seq,
-        lastReadMessageId: row.m_last_read_message_id,
-      },
-      pref,
-      unread: Math.max(0, room.messageSeq - row.m_read_seq),
+      membership,
+      pref: toJoinedPref(row, appId, userId, room.id) ?? defaultPref(appId, userId, room.id),
+      unread: Math.max(0, room.messageSeq - membership.readSeq),
     };
   });
 }

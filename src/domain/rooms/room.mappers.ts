@@ -148,3 +148,89 @@ export function toPref(row: Selectable<UserRoomPrefTable>): RoomPref {
 export function memberKey(roomId: string, userId: string): string {
   return `${roomId}\u0000${userId}`;
 }
+
+/**
+ * The viewer's membership and pref columns, aliased, for queries that join them to
+ * rooms (the room list, the room loader): one list so both read the same fields.
+ */
+export const viewerStateColumns = [
+  'm.role as m_role',
+  'm.joined_at as m_joined_at',
+  'm.left_at as m_left_at',
+  'm.updated_at as m_updated_at',
+  'm.read_seq as m_read_seq',
+  'm.last_read_message_id as m_last_read_message_id',
+  'p.tags as p_tags',
+  'p.tag_colors as p_tag_colors',
+  'p.hidden as p_hidden',
+  'p.sticky as p_sticky',
+  'p.muted as p_muted',
+  'p.folder as p_folder',
+  'p.updated_at as p_updated_at',
+] as const;
+
+/** The viewerStateColumns of a row; membership columns are null when the join found none. */
+export interface ViewerStateRow {
+  m_role: Membership['role'] | null;
+  m_joined_at: Date | null;
+  m_left_at: Date | null;
+  m_updated_at: Date | null;
+  m_read_seq: number | null;
+  m_last_read_message_id: string | null;
+  p_tags: string[] | null;
+  p_tag_colors: Record<string, string> | null;
+  p_hidden: boolean | null;
+  p_sticky: boolean | null;
+  p_muted: boolean | null;
+  p_folder: string | null;
+  p_updated_at: Date | null;
+}
+
+export function toJoinedMembership(
+  row: ViewerStateRow,
+  appId: string,
+  roomId: string,
+  userId: string,
+): Membership | null {
+  if (
+    row.m_role === null ||
+    row.m_joined_at === null ||
+    row.m_updated_at === null ||
+    row.m_read_seq === null
+  ) {
+    return null;
+  }
+  return {
+    appId,
+    roomId,
+    userId,
+    role: row.m_role,
+    joinedAt: row.m_joined_at,
+    leftAt: row.m_left_at,
+    updatedAt: row.m_updated_at,
+    readSeq: row.m_read_seq,
+    lastReadMessageId: row.m_last_read_message_id,
+  };
+}
+
+/** The joined pref, or null when the user never set one (callers decide the defaults). */
+export function toJoinedPref(
+  row: ViewerStateRow,
+  appId: string,
+  userId: string,
+  roomId: string,
+): RoomPref | null {
+  if (row.p_updated_at === null) return null;
+  return {
+    appId,
+    userId,
+    roomId,
+    tags: row.p_tags ?? [],
+    tagColors: row.p_tag_colors ?? {},
+    hidden: row.p_hidden ?? false,
+    sticky: row.p_sticky ?? false,
+    muted: row.p_muted ?? false,
+    folder: row.p_folder,
+    updatedAt: row.p_updated_at,
+  };
+}

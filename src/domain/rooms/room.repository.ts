@@ -5,6 +5,9 @@ import { toUser } from '../users/user.repository.js';
 import type { CursorValue, PageRequest } from '../pagination.js';
 import type { Membership, Room, RoomPref } from './room.js';
 import {
+  toJoinedMembership,
+  toJoinedPref,
+  viewerStateColumns,
   hasAvatarBare,
   hasAvatarColumn,
   unprefixed,
@@ -53,58 +56,15 @@ export async function findRoomsWithUserState(
     .leftJoin('user_room_prefs as p', (join) =>
       join.onRef('p.app_id', '=', 'r.app_id').onRef('p.room_id', '=', 'r.id').on('p.user_id', '=', userId),
     )
-    .select([
-      ...roomColumns,
-      hasAvatarColumn,
-      'm.role as m_role',
-      'm.joined_at as m_joined_at',
-      'm.left_at as m_left_at',
-      'm.updated_at as m_updated_at',
-      'm.read_seq as m_read_seq',
-      'm.last_read_message_id as m_last_read_message_id',
-      'p.tags as p_tags',
-      'p.tag_colors as p_tag_colors',
-      'p.hidden as p_hidden',
-      'p.sticky as p_sticky',
-      'p.muted as p_muted',
-      'p.folder as p_folder',
-      'p.updated_at as p_updated_at',
-    ])
+    .select([...roomColumns, hasAvatarColumn, ...viewerStateColumns])
     .where('r.app_id', '=', appId)
     .where('r.id', '=', anyText(ids))
     .where('r.deleted_at', 'is', null)
     .execute();
   return rows.map((row) => {
     const room = toRoom(row);
-    const membership: Membership | null =
-      row.m_role === null || row.m_joined_at === null || row.m_updated_at === null || row.m_read_seq === null
-        ? null
-        : {
-            appId,
-            roomId: room.id,
-            userId,
-            role: row.m_role,
-            joinedAt: row.m_joined_at,
-            leftAt: row.m_left_at,
-            updatedAt: row.m_updated_at,
-            readSeq: row.m_read_seq,
-            lastReadMessageId: row.m_last_read_message_id,
-          };
-    const pref: RoomPref | null =
-      row.p_updated_at === null
-        ? null
-        : {
-            appId,
-            userId,
-            roomId: room.id,
-            tags: row.p_tags ?? [],
-            tagColors: row.p_tag_colors ?? {},
-            hidden: row.p_hidden ?? false,
-            sticky: row.p_sticky ?? false,
-            muted: row.p_muted ?? false,
-            folder: row.p_folder,
-            updatedAt: row.p_updated_at,
-          };
+    const membership = toJoinedMembership(row, appId, room.id, userId);
+    const pref = toJoinedPref(row, appId, userId, room.id);
     return { room, membership, pref };
   });
 }
