@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { withNamedStatements } from './prepared-statements.js';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -36,7 +37,8 @@ const INT8_OID = 20;
 /**
  * The one place that knows which driver is in use: `pg` when DATABASE_URL is set,
  * embedded PGlite otherwise. Both return int8 as a JavaScript number (ids and
- * sequences stay far below 2^53), so no caller has to care.
+ * sequences stay far below 2^53) and timestamptz through one parser (timestamps.ts),
+ * so no caller has to care.
  */
 export async function createDatabase(
   config: DatabaseConfig,
@@ -56,7 +58,11 @@ export async function createDatabase(
       application_name: 'chat-bff',
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          oid === INT8_OID
+            ? Number
+            : oid === TIMESTAMPTZ_OID
+              ? parseTimestamptz
+              : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
     // Without a listener, an idle client's error (a PostgreSQL restart) kills the process.
@@ -84,7 +90,7 @@ export async function createDatabase(
     const pglite = await PGlite.create({
       ...(inMemory ? {} : { dataDir: config.DATA_DIR }),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-      parsers: { [INT8_OID]: Number },
+      parsers: { [INT8_OID]: Number, [TIMESTAMPTZ_OID]: parseTimestamptz },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...(log ? { log } : {}) });
     return {
