@@ -39,7 +39,7 @@ function splitMemberKey(key: string): { roomId: string; userId: string } {
 }
 
 export function createLoaders(db: Db, appId: string, viewerUserId: string | null) {
-  const firstMembersByLimit = new Map<number, DataLoader<string, Membership[]>>();
+  const firstMembersByLimit = new Map<number, DataLoader<string, { membership: Membership; user: User }[]>>();
   const user = new DataLoader<string, User | null>(async (ids) =>
     byKeys(ids, await findUsersByIds(db, appId, ids), (u) => u.id),
   );
@@ -101,18 +101,20 @@ export function createLoaders(db: Db, appId: string, viewerUserId: string | null
       return ids.map((id) => deleted.has(id));
     }),
     /**
-     * The first `limit` current members of a room, oldest first; one statement per limit
-     * for all rooms, which also primes the user loader with the members' users.
+     * The first `limit` current members of a room with their users, oldest first; one
+     * statement per limit for all rooms, which also primes the user loader.
      */
-    firstMembers(limit: number): DataLoader<string, Membership[]> {
+    firstMembers(limit: number): DataLoader<string, { membership: Membership; user: User }[]> {
       let loader = firstMembersByLimit.get(limit);
       if (!loader) {
-        loader = new DataLoader<string, Membership[]>(async (roomIds) => {
+        loader = new DataLoader(async (roomIds) => {
           const rows = await findFirstMembers(db, appId, roomIds, limit);
-          const byRoom = new Map<string, Membership[]>();
-          for (const { membership, user: member } of rows) {
-            user.prime(member.id, member);
-            byRoom.set(membership.roomId, [...(byRoom.get(membership.roomId) ?? []), membership]);
+          const byRoom = new Map<string, { membership: Membership; user: User }[]>();
+          for (const row of rows) {
+            user.prime(row.user.id, row.user);
+            const list = byRoom.get(row.membership.roomId);
+            if (list) list.push(row);
+            else byRoom.set(row.membership.roomId, [row]);
           }
           return roomIds.map((id) => byRoom.get(id) ?? []);
         });

@@ -79,6 +79,25 @@ export function relayPage(
   };
 }
 
+/**
+ * An edge whose cursor is encoded when first read: a room list with members(first: 5)
+ * has 120 edges, and clients read the cursors of a few.
+ */
+class LazyEdge<T> {
+  #cursor: string | undefined;
+  constructor(
+    readonly node: T,
+    private readonly encode: (node: T) => string,
+  ) {}
+  get cursor(): string {
+    return (this.#cursor ??= this.encode(this.node));
+  }
+}
+
+export function lazyEdge<T>(node: T, encode: (node: T) => string): { readonly cursor: string; readonly node: T } {
+  return new LazyEdge(node, encode);
+}
+
 /** Trims the limit+1 rows a repository fetched into a page, restoring order for backward pages. */
 export function toPage<T>(fetched: T[], page: PageRequest): Page<T> {
   const more = fetched.length > page.limit;

@@ -6,7 +6,7 @@ import { anyText } from '../../db/sql-arrays.js';
 
 type Executor = Kysely<Database>;
 
-const messageColumns = [
+export const messageColumns = [
   'app_id',
   'id',
   'num_id',
@@ -23,7 +23,7 @@ const messageColumns = [
   'client_message_id',
 ] as const;
 
-type MessageRow = Pick<Selectable<MessageTable>, (typeof messageColumns)[number]>;
+export type MessageRow = Pick<Selectable<MessageTable>, (typeof messageColumns)[number]>;
 
 export function toMessage(row: MessageRow): Message {
   return {

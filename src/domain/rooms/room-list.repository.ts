@@ -11,6 +11,11 @@ import {
   viewerStateColumns,
 } from './room.mappers.js';
 import { defaultPref } from './room.js';
+import { prefixedColumns, unprefixed, type Prefixed } from '../../db/prefixed-columns.js';
+import type { Message } from '../messages/message.js';
+import { messageColumns, toMessage, type MessageRow } from '../messages/message.repository.js';
+import type { User } from '../users/user.js';
+import { toUser, userColumns, type UserRow } from '../users/user.repository.js';
 
 type Executor = Kysely<Database>;
 
@@ -157,23 +162,42 @@ function baseQuery(db: Executor, appId: string, userId: string, filter: RoomFilt
   return query;
 }
 
-/** One page of a user's rooms, fetched limit+1 deep for keyset pages. */
+/** A room list row with the room's last message and its sender, which every list shows. */
+export interface ListedRoom extends ViewerRoom {
+  lastMessage: Message | null;
+  lastSender: User | null;
+}
+
+const lastMessageColumns = prefixedColumns<MessageRow>('lm', 'lm_', messageColumns);
+const lastSenderColumns = prefixedColumns<UserRow>('ls', 'ls_', userColumns);
+
+/**
+ * One page of a user's rooms, fetched limit+1 deep for keyset pages, with each room's
+ * last message and sender. The page is cut first and joined after, so a user in 2,000
+ * rooms costs 21 message lookups, not 2,000.
+ */
 export async function selectViewerRooms(
   db: Executor,
   appId: string,
   userId: string,
   query: RoomListQuery,
   page: PageRequest | OffsetPage,
-): Promise<ViewerRoom[]> {
+): Promise<ListedRoom[]> {
   const keys = sortKeys(query);
   const backward = !isOffsetPage(page) && page.backward;
-  let select = baseQuery(db, appId, userId, query.filter)
-    .select([...roomColumns, hasAvatarColumn, ...viewerStateColumns])
-    .modifyEnd(sql`/* selectViewerRooms */`);
-  for (const key of keys) {
+  const ordering = keys.map((key) => {
     const ascending = (key.direction === 'ASC') !== backward;
-    select = select.orderBy(key.sql, ascending ? 'asc' : 'desc');
-  }
+    return { sql: key.sql, direction: ascending ? ('asc' as const) : ('desc' as const) };
+  });
+  let select = baseQuery(db, appId, userId, query.filter).select([
+    ...roomColumns,
+    hasAvatarColumn,
+    ...viewerStateColumns,
+    sql<number>`row_number() over (order by ${sql.join(
+      ordering.map((o) => sql`${o.sql} ${sql.raw(o.direction)}`),
+    )})`.as('page_n'),
+  ]);
+  for (const o of ordering) select = select.orderBy(o.sql, o.direction);
   if (isOffsetPage(page)) {
     if (page.limit !== null) select = select.limit(page.limit);
     if (page.offset > 0) select = select.offset(page.offset);
@@ -181,17 +205,34 @@ export async function selectViewerRooms(
     if (page.cursor) select = select.where(keysetCondition(keys, page.cursor, backward));
     select = select.limit(page.limit + 1);
   }
-  const rows = await select.execute();
+  const rows = (await db
+    .selectFrom(select.as('page'))
+    .leftJoin('messages as lm', (join) =>
+      join.onRef('lm.app_id', '=', 'page.app_id').onRef('lm.id', '=', 'page.last_message_id'),
+    )
+    .leftJoin('users as ls', (join) => join.onRef('ls.app_id', '=', 'lm.app_id').onRef('ls.id', '=', 'lm.sender_id'))
+    .selectAll('page')
+    .select([...lastMessageColumns, ...lastSenderColumns])
+    .orderBy('page.page_n')
+    .modifyEnd(sql`/* selectViewerRooms */`)
+    .execute()) as unknown as (Parameters<typeof toRoom>[0] &
+    Parameters<typeof toJoinedMembership>[0] &
+    Prefixed<MessageRow, 'lm_'> &
+    Prefixed<UserRow, 'ls_'>)[];
   return rows.map((row) => {
     const room = toRoom(row);
     const membership = toJoinedMembership(row, appId, room.id, userId);
     // The inner join on memberships guarantees the membership columns.
     if (!membership) throw new Error(`selectViewerRooms: no membership row for room ${room.id}`);
+    const lastMessage = unprefixed(row, 'lm_', messageColumns, 'id');
+    const lastSender = unprefixed(row, 'ls_', userColumns, 'id');
     return {
       room,
       membership,
       pref: toJoinedPref(row, appId, userId, room.id) ?? defaultPref(appId, userId, room.id),
       unread: Math.max(0, room.messageSeq - membership.readSeq),
+      lastMessage: lastMessage && toMessage(lastMessage),
+      lastSender: lastSender && toUser(lastSender),
     };
   });
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../context.js';
 import { loadReadableRoom } from '../access.js';
 import { NotFoundError } from '../errors.js';
-import { encodeCursor, toPage, type Page, type PageRequest } from '../pagination.js';
+import { encodeCursor, lazyEdge, toPage, type Page, type PageRequest } from '../pagination.js';
 import { memberKey } from './room.mappers.js';
 import { memberCursorValues } from './room.repository.js';
 import type { Room, RoomMember } from './room.js';
@@ -24,11 +24,12 @@ export async function pageRoomMembers(
 ): Promise<Page<Edge<RoomMember>>> {
   if (page.cursor !== null || page.backward) return listRoomMembers(ctx, room.id, page);
   const members = await firstRoomMembers(ctx, room, page.limit + 1);
-  const edges = members.map((node) => ({
-    cursor: encodeCursor(MEMBER_ORDER_KEY, memberCursorValues(node.membership)),
-    node,
-  }));
+  const edges = members.map((node) => lazyEdge(node, memberCursor));
   return toPage(edges, page);
+}
+
+function memberCursor(member: RoomMember): string {
+  return encodeCursor(MEMBER_ORDER_KEY, memberCursorValues(member.membership));
 }
 
 /** A current member of a room the viewer may read; NOT_FOUND (MEMBER_NOT_FOUND) if they are not in it. */

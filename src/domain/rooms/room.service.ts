@@ -3,7 +3,7 @@ import { isForeignKeyViolation } from '../../db/errors.js';
 import { announceRoomEvent, announceUserEvent } from '../announce.js';
 import { loadManageableRoom, loadReadableRoom, requireUser, requireViewer, roomNotFound } from '../access.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import { encodeCursor, toPage, type Page, type PageRequest } from '../pagination.js';
+import { encodeCursor, lazyEdge, toPage, type Page, type PageRequest } from '../pagination.js';
 import { validateUserId } from '../users/user.service.js';
 import { generateMessageId } from '../messages/message-id.js';
 import {
@@ -13,6 +13,7 @@ import {
   roomOrderKey,
   selectRemovedRooms,
   selectViewerRooms,
+  type ListedRoom,
   type OffsetPage,
 } from './room-list.repository.js';
 import { memberKey } from './room.mappers.js';
@@ -82,18 +83,21 @@ export async function listViewerRooms(
   const rows = await selectViewerRooms(ctx.db, viewer.appId, viewer.userId, query, page);
   for (const row of rows) primeViewerRoom(ctx, row);
   const orderKey = roomOrderKey(query);
-  const edges = rows.map((node) => ({ cursor: encodeCursor(orderKey, cursorValues(query, node)), node }));
+  const edges = rows.map((node) => lazyEdge(node, (row) => encodeCursor(orderKey, cursorValues(query, row))));
   if (isOffsetPage(page)) {
     return { rows: edges, hasNextPage: false, hasPreviousPage: page.offset > 0 };
   }
   return toPage(edges, page);
 }
 
-function primeViewerRoom(ctx: RequestContext, row: ViewerRoom): void {
+/** A listed room's rows into the request's loaders: the room, its last message and sender are read once. */
+function primeViewerRoom(ctx: RequestContext, row: ListedRoom): void {
   const key = memberKey(row.room.id, row.membership.userId);
   ctx.loaders.room.prime(row.room.id, row.room);
   ctx.loaders.membership.prime(key, row.membership);
   ctx.loaders.pref.prime(key, row.pref);
+  if (row.lastMessage) ctx.loaders.message.prime(row.lastMessage.id, row.lastMessage);
+  if (row.lastSender) ctx.loaders.user.prime(row.lastSender.id, row.lastSender);
 }
 
 /**
@@ -175,8 +179,8 @@ export async function firstRoomMembers(
   room: Room,
   limit: number,
 ): Promise<RoomMember[]> {
-  const memberships = await ctx.loaders.firstMembers(limit).load(room.id);
-  return memberships.map((membership) => ({ membership, unread: unreadOf(room, membership) }));
+  const rows = await ctx.loaders.firstMembers(limit).load(room.id);
+  return rows.map(({ membership, user }) => ({ membership, unread: unreadOf(room, membership), user }));
 }
 
 export async function getRoomAvatar(

@@ -1,4 +1,5 @@
 import type { MemberRole, RoomType, RoomVisibility } from '../../db/schema.js';
+import type { User } from '../users/user.js';
 
 export type { MemberRole, RoomType, RoomVisibility };
 
@@ -76,6 +77,8 @@ export interface ViewerRoom {
 export interface RoomMember {
   membership: Membership;
   unread: number;
+  /** The member's user, when the statement that listed them read it too (first members). */
+  user?: User;
 }
 
 export interface RoomFilter {

@@ -5,7 +5,7 @@ import { anyText } from '../../db/sql-arrays.js';
 
 type Executor = Kysely<Database>;
 
-const userColumns = [
+export const userColumns = [
   'app_id',
   'id',
   'num_id',
@@ -19,7 +19,7 @@ const userColumns = [
   'updated_at',
 ] as const;
 
-type UserRow = Pick<Selectable<UserTable>, (typeof userColumns)[number]>;
+export type UserRow = Pick<Selectable<UserTable>, (typeof userColumns)[number]>;
 
 export function toUser(row: UserRow): User {
   return {

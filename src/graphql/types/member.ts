@@ -20,8 +20,14 @@ export const MemberRoleEnum = builder.enumType('MemberRole', {
   } as const,
 });
 
-function userOf(member: RoomMember, ctx: GraphQLContext): Promise<User> {
-  return loadReferencedUser(ctx, member.membership.userId);
+function userOf(member: RoomMember, ctx: GraphQLContext): User | Promise<User> {
+  return member.user ?? loadReferencedUser(ctx, member.membership.userId);
+}
+
+/** A field of the member's user: synchronous when the member list brought the user along. */
+function userField<T>(pick: (user: User) => T) {
+  return (member: RoomMember, _args: unknown, ctx: GraphQLContext): T | Promise<T> =>
+    member.user ? pick(member.user) : loadReferencedUser(ctx, member.membership.userId).then(pick);
 }
 
 /** A member by node key, for node(). */
@@ -36,16 +42,12 @@ builder.node(MemberRef, {
   fields: (t) => ({
     user: t.field({ type: UserRef, resolve: (m, _a, ctx) => userOf(m, ctx) }),
     userId: t.string({ description: "The user's external id.", resolve: (m) => m.membership.userId }),
-    username: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).username }),
-    nickname: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).nickname }),
-    avatarUrl: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).avatarUrl }),
-    description: t.string({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).description }),
-    isRobot: t.boolean({ resolve: async (m, _a, ctx) => (await userOf(m, ctx)).isRobot }),
-    lastLoginTime: t.field({
-      type: 'DateTime',
-      nullable: true,
-      resolve: async (m, _a, ctx) => (await userOf(m, ctx)).lastLoginAt,
-    }),
+    username: t.string({ resolve: userField((u) => u.username) }),
+    nickname: t.string({ resolve: userField((u) => u.nickname) }),
+    avatarUrl: t.string({ resolve: userField((u) => u.avatarUrl) }),
+    description: t.string({ resolve: userField((u) => u.description) }),
+    isRobot: t.boolean({ resolve: userField((u) => u.isRobot) }),
+    lastLoginTime: t.field({ type: 'DateTime', nullable: true, resolve: userField((u) => u.lastLoginAt) }),
     role: t.field({ type: MemberRoleEnum, resolve: (m) => m.membership.role }),
     joinedTime: t.field({ type: 'DateTime', resolve: (m) => m.membership.joinedAt }),
     badge: t.int({
