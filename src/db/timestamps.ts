@@ -35,7 +35,14 @@ export function parseTimestamptz(text: string): Date | number {
 
 function parseIso(text: string): Date | null {
   const n = text.length;
-  if (n < 22 || text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') {
+  if (
+    n < 22 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== ' ' ||
+    text[13] !== ':' ||
+    text[16] !== ':'
+  ) {
     return null;
   }
   const year = digits(text, 0, 4);

@@ -94,7 +94,10 @@ class LazyEdge<T> {
   }
 }
 
-export function lazyEdge<T>(node: T, encode: (node: T) => string): { readonly cursor: string; readonly node: T } {
+export function lazyEdge<T>(
+  node: T,
+  encode: (node: T) => string,
+): { readonly cursor: string; readonly node: T } {
   return new LazyEdge(node, encode);
 }
 

@@ -210,7 +210,9 @@ export async function selectViewerRooms(
     .leftJoin('messages as lm', (join) =>
       join.onRef('lm.app_id', '=', 'page.app_id').onRef('lm.id', '=', 'page.last_message_id'),
     )
-    .leftJoin('users as ls', (join) => join.onRef('ls.app_id', '=', 'lm.app_id').onRef('ls.id', '=', 'lm.sender_id'))
+    .leftJoin('users as ls', (join) =>
+      join.onRef('ls.app_id', '=', 'lm.app_id').onRef('ls.id', '=', 'lm.sender_id'),
+    )
     .selectAll('page')
     .select([...lastMessageColumns, ...lastSenderColumns])
     .orderBy('page.page_n')
