@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { listRoomMessages, sendMessage } from '../../src/domain/messages/message.service.js';
+import { deleteMessage } from '../../src/domain/messages/message-edit.service.js';
+import {
+  countRoomMessages,
+  listRoomMessages,
+  sendMessage,
+} from '../../src/domain/messages/message.service.js';
 import { relayPage } from '../../src/domain/pagination.js';
 import { createRoom, getRoomForViewer, markRoomRead } from '../../src/domain/rooms/room.service.js';
 import { createTestDatabase, createStatementCounter, type TestDatabase } from '../support/database.js';
@@ -122,5 +127,69 @@ describe('sendMessage', () => {
     const other = await createRoom(app.as('a'), { roomType: 'group', memberIds: ['b'] });
     const foreign = await sendMessage(app.as('a'), { roomId: other.id, body: 'elsewhere' });
     await expect(markRoomRead(app.as('b'), room.id, foreign.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('message pages and counts', () => {
+  it('count what a scan counts, with and without filters, after deletes of both kinds', async () => {
+    const app = await createTestApp(database.db, ['c-a', 'c-b']);
+    const room = await createRoom(app.as('c-a'), { roomType: 'group', memberIds: ['c-b'] });
+    const sent = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push(
+        await sendMessage(app.as(i % 2 ? 'c-b' : 'c-a'), {
+          roomId: room.id,
+          body: `m${i}`,
+          messageType: i === 4 ? 'image' : 'text',
+        }),
+      );
+    }
+    await deleteMessage(app.as('c-a'), sent[0]!.id, 'FOR_EVERYONE');
+    await deleteMessage(app.as('c-b'), sent[2]!.id, 'FOR_ME');
+    const scan = async (extra: string) =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`select count(*) as n from messages where app_id = ${app.appId} and room_id = ${room.id} ${sql.raw(extra)}`.execute(
+            database.db,
+          )
+        ).rows[0]?.n,
+      );
+    const viewer = app.as('c-b');
+    expect(await countRoomMessages(viewer, room.id, {})).toBe(await scan(''));
+    expect(await countRoomMessages(viewer, room.id, {})).toBe(5);
+    expect(await countRoomMessages(viewer, room.id, { includeDeleted: false })).toBe(
+      await scan('and not is_deleted'),
+    );
+    expect(await countRoomMessages(viewer, room.id, { messageTypes: ['image'] })).toBe(1);
+
+    // The page brings senders and the viewer's own deleted-for-me marks in one statement.
+    const measured = await counter.measure(async () => {
+      const ctx = app.as('c-b');
+      const page = await listRoomMessages(
+        ctx,
+        room.id,
+        { filter: {}, orderBy: 'SEQUENCE' },
+        relayPage({ first: 50 }, 'messages|SEQUENCE'),
+      );
+      const senders = await Promise.all(page.rows.map((e) => ctx.loaders.user.load(e.node.senderId)));
+      const marks = await Promise.all(page.rows.map((e) => ctx.loaders.deletedForViewer.load(e.node.id)));
+      return { page, senders, marks };
+    });
+    const { page, senders, marks } = measured.result;
+    expect(page.rows.map((e) => e.node.id)).toEqual(sent.map((m) => m.id));
+    expect(senders.map((u) => u?.id)).toEqual(['c-a', 'c-b', 'c-a', 'c-b', 'c-a']);
+    expect(marks).toEqual([false, false, true, false, false]);
+    expect(page.userDeletedIds).toEqual([sent[2]!.id]);
+    expect(measured.count).toBe(2); // the room (with the viewer's membership) and the page
+    // Another viewer's marks are their own.
+    const other = await listRoomMessages(
+      app.as('c-a'),
+      room.id,
+      { filter: {}, orderBy: 'SEQUENCE' },
+      relayPage({ first: 50 }, 'messages|SEQUENCE'),
+    );
+    expect(other.userDeletedIds).toEqual([]);
   });
 });

@@ -2,7 +2,10 @@ import { sql, type Expression, type Insertable, type Kysely, type Selectable, ty
 import type { Database, MessageTable } from '../../db/schema.js';
 import type { CursorValue, PageRequest } from '../pagination.js';
 import type { Message, MessageFilter, MessageOrderField, ReactionSummary } from './message.js';
+import { prefixedColumns, unprefixed, type Prefixed } from '../../db/prefixed-columns.js';
 import { anyText } from '../../db/sql-arrays.js';
+import type { User } from '../users/user.js';
+import { toUser, userColumns, type UserRow } from '../users/user.repository.js';
 
 type Executor = Kysely<Database>;
 
@@ -84,56 +87,85 @@ export async function findMessageByClientId(
 
 function filterConditions(filter: MessageFilter): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [];
-  const timeColumn = sql.ref(orderColumn[filter.timeRangeField ?? 'UPDATED_AT']);
+  // Qualified: the page query joins users, which have their own created_at/updated_at.
+  const timeColumn = sql.ref(`messages.${orderColumn[filter.timeRangeField ?? 'UPDATED_AT']}`);
   if (filter.afterTime)
     conditions.push(sql<SqlBool>`${timeColumn} > ${filter.afterTime.toISOString()}::timestamptz`);
   if (filter.beforeTime)
     conditions.push(sql<SqlBool>`${timeColumn} < ${filter.beforeTime.toISOString()}::timestamptz`);
   if (filter.messageTypes !== undefined && filter.messageTypes.length > 0) {
-    conditions.push(sql<SqlBool>`message_type = any(${sql.val(filter.messageTypes)}::text[])`);
+    conditions.push(sql<SqlBool>`messages.message_type = any(${sql.val(filter.messageTypes)}::text[])`);
   }
-  if (filter.includeDeleted === false) conditions.push(sql<SqlBool>`not is_deleted`);
+  if (filter.includeDeleted === false) conditions.push(sql<SqlBool>`not messages.is_deleted`);
   return conditions;
 }
 
+/** A message as a page lists it: with its sender and whether the viewer deleted it for themselves. */
+export interface ListedMessage {
+  message: Message;
+  sender: User | null;
+  deletedForViewer: boolean;
+}
+
+const senderColumns = prefixedColumns<UserRow>('s', 's_', userColumns);
+
 /**
  * A keyset page of a room's messages ordered by (orderBy, seq): an index range scan
- * whose cost does not depend on how deep in the history the page is.
+ * whose cost does not depend on how deep in the history the page is. The senders and
+ * the viewer's deleted-for-me marks come in the same statement (primary-key lookups).
  */
 export async function selectRoomMessages(
   db: Executor,
   appId: string,
   roomId: string,
+  viewerUserId: string | null,
   filter: MessageFilter,
   orderBy: MessageOrderField,
   page: PageRequest,
-): Promise<Message[]> {
+): Promise<ListedMessage[]> {
   const column = orderColumn[orderBy];
   const direction = page.backward ? 'desc' : 'asc';
   let query = db
     .selectFrom('messages')
-    .select(messageColumns)
-    .where('app_id', '=', appId)
-    .where('room_id', '=', roomId);
+    .leftJoin('users as s', (join) =>
+      join.onRef('s.app_id', '=', 'messages.app_id').onRef('s.id', '=', 'messages.sender_id'),
+    )
+    .leftJoin('message_user_deletions as d', (join) =>
+      join
+        .onRef('d.app_id', '=', 'messages.app_id')
+        .onRef('d.message_id', '=', 'messages.id')
+        .on('d.user_id', '=', viewerUserId ?? ''),
+    )
+    .select(messageColumns.map((c) => `messages.${c}` as const))
+    .select([...senderColumns, sql<boolean>`d.message_id is not null`.as('deleted_for_viewer')])
+    .where('messages.app_id', '=', appId)
+    .where('messages.room_id', '=', roomId);
   for (const condition of filterConditions(filter)) query = query.where(condition);
   if (page.cursor) {
     const op = sql.raw(page.backward ? '<' : '>');
     if (column === 'seq') {
-      query = query.where(sql<SqlBool>`seq ${op} ${Number(page.cursor[0])}`);
+      query = query.where(sql<SqlBool>`messages.seq ${op} ${Number(page.cursor[0])}`);
     } else {
       const [time, seq] = page.cursor;
       query = query.where(
-        sql<SqlBool>`(${sql.ref(column)}, seq) ${op} (${time}::timestamptz, ${Number(seq)})`,
+        sql<SqlBool>`(${sql.ref(`messages.${column}`)}, messages.seq) ${op} (${time}::timestamptz, ${Number(seq)})`,
       );
     }
   }
-  if (column !== 'seq') query = query.orderBy(column, direction);
-  const rows = await query
-    .orderBy('seq', direction)
+  if (column !== 'seq') query = query.orderBy(`messages.${column}`, direction);
+  const rows = (await query
+    .orderBy('messages.seq', direction)
     .limit(page.limit + 1)
     .modifyEnd(sql`/* selectRoomMessages */`)
-    .execute();
-  return rows.map(toMessage);
+    .execute()) as unknown as (MessageRow & Prefixed<UserRow, 's_'> & { deleted_for_viewer: boolean })[];
+  return rows.map((row) => {
+    const sender = unprefixed(row, 's_', userColumns, 'id');
+    return {
+      message: toMessage(row),
+      sender: sender && toUser(sender),
+      deletedForViewer: row.deleted_for_viewer,
+    };
+  });
 }
 
 export function messageCursorValues(message: Message, orderBy: MessageOrderField): CursorValue[] {
