@@ -1,7 +1,8 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import { handleStreamOrSingleExecutionResult, maskError as maskYogaError, type Plugin } from 'graphql-yoga';
 import { isDomainError, type DomainError } from '../domain/errors.js';
 import type { GraphQLContext } from './builder.js';
+import { withLocations } from './error-locations.js';
 
 /*
  * Services throw typed DomainErrors; GraphQL clients get them as errors with
@@ -60,9 +61,18 @@ function wholeOperationUnauthenticated(result: ExecutionResult): boolean {
   return unauthenticated && (data == null || Object.values(data).every((value) => value === null));
 }
 
-function presentResult(result: ExecutionResult, ctx: GraphQLContext): ExecutionResult {
+function presentResult(
+  result: ExecutionResult,
+  ctx: GraphQLContext,
+  operation: { document: DocumentNode; operationName?: string | null | undefined },
+): ExecutionResult {
   if (!result.errors?.length) return result;
-  const presented: ExecutionResult = { ...result, errors: result.errors.map((e) => presentError(e, ctx)) };
+  const presented: ExecutionResult = {
+    ...result,
+    errors: result.errors.map((e) =>
+      presentError(withLocations(e, operation.document, operation.operationName), ctx),
+    ),
+  };
   if (ctx.viewer === null && wholeOperationUnauthenticated(presented)) {
     presented.extensions = {
       ...presented.extensions,
@@ -79,7 +89,7 @@ export function useDomainErrors(): Plugin<GraphQLContext> {
       return {
         onExecuteDone: (payload) =>
           handleStreamOrSingleExecutionResult(payload, ({ result, setResult, args }) => {
-            setResult(presentResult(result, args.contextValue));
+            setResult(presentResult(result, args.contextValue, args));
           }),
       };
     },
@@ -87,7 +97,7 @@ export function useDomainErrors(): Plugin<GraphQLContext> {
       return {
         onSubscribeResult: (payload) =>
           handleStreamOrSingleExecutionResult(payload, ({ result, setResult, args }) => {
-            setResult(presentResult(result, args.contextValue));
+            setResult(presentResult(result, args.contextValue, args));
           }),
       };
     },

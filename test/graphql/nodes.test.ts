@@ -176,3 +176,35 @@ describe('nodes(ids)', () => {
     expect(JSON.stringify(res.body)).not.toContain('Not for ada');
   });
 });
+
+describe('compiled queries (graphql-jit) answer like the interpreter', () => {
+  test('a document with two operations runs the one operationName names, each time', async () => {
+    const query = `query Rooms { room(id: "room-1") { name } } query Me { viewer { userId } }`;
+    const ask = async (operationName: string) => {
+      const response = await h.fetch(
+        new Request('http://chat-bff.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(token) },
+          body: JSON.stringify({ query, operationName }),
+        }),
+      );
+      return (await response.json()) as { data?: unknown; errors?: unknown };
+    };
+    for (let i = 0; i < 2; i++) {
+      expect(await ask('Rooms')).toEqual({ data: { room: { name: 'Room one' } } });
+      expect(await ask('Me')).toEqual({ data: { viewer: { userId: 'ada' } } });
+    }
+  });
+
+  test('errors among list items keep the list length, each null in its place, with locations', async () => {
+    const hidden = encodeGlobalId('Room', 'room-2');
+    const res = await h.request<{ nodes: ({ id: string } | null)[] }>(
+      `query($ids: [ID!]!) {\n  nodes(ids: $ids) { id }\n}`,
+      { variables: { ids: [hidden, ids.room, hidden, ids.user, hidden] }, headers: bearer(token) },
+    );
+    expect(res.body.data?.nodes).toEqual([null, { id: ids.room }, null, { id: ids.user }, null]);
+    expect((res.body.errors ?? []).map((e) => [e.path, (e as { locations?: unknown }).locations])).toEqual(
+      [0, 2, 4].map((i) => [['nodes', i], [{ line: 2, column: 3 }]]),
+    );
+  });
+});

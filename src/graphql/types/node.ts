@@ -54,6 +54,14 @@ builder.queryFields((t) => ({
     description:
       'Fetches objects by global ids, in order; each one that cannot be seen is null with its own error.',
     args: { ids: t.arg.globalIDList({ required: true }) },
-    resolve: (_root, args, ctx) => args.ids.map((id) => loadNode(ctx, id)),
+    // Errors as values, each in its place: graphql-jit mishandles rejected promises among list items.
+    resolve: (_root, args, ctx) =>
+      Promise.all(
+        args.ids.map((id) =>
+          loadNode(ctx, id).catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          ),
+        ),
+      ),
   }),
 }));
