@@ -47,7 +47,7 @@ export function renderMarkdown(r: BenchResults, svgFile: string): string {
     '',
     `Each cell: ${r.settings.rounds} interleaved round(s) of ${r.settings.secondsPerRun} s per system ` +
       `(chat-bff, (b), (a), chat-bff, (b), (a), …) after ${r.settings.warmupSeconds} s of warm-up; ` +
-      `database pool ${r.settings.poolSize} for all three; chat-bff logs at \`${r.settings.chatBffLogLevel}\`. ` +
+      `database pool ${r.settings.poolSize} for all three; chat-bff runs compiled with \`${r.settings.chatBffNodeFlags}\` and logs at \`${r.settings.chatBffLogLevel}\`. ` +
       '(a) = the best hand-written statement, prepared, through `pg`, in-process; ' +
       '(b) = the same statement behind a bare `node:http` endpoint returning the same JSON. ' +
       "Latencies in ms. Statements/request from chat-bff's /metrics; the floors run one.",

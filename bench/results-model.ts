@@ -52,6 +52,8 @@ export interface BenchResults {
     concurrency: number[];
     poolSize: number;
     chatBffLogLevel: string;
+    /** Node flags chat-bff runs with (it runs compiled from dist/). */
+    chatBffNodeFlags: string;
   };
   dataset: {
     database: string;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { buildCases, type BenchCase } from './cases.js';
@@ -8,7 +9,7 @@ import { loadFixtures } from './fixtures.js';
 import { runFloorQuery } from './floor/floor-query.js';
 import { mergeRuns, runHttp, runInProcess, type HttpRequestSpec, type RunResult } from './load.js';
 import { parseOptions } from './options.js';
-import { CLI } from './paths.js';
+import { CLI, REPO_ROOT } from './paths.js';
 import { freePort, startProcess, type ServerProcess } from './processes.js';
 import { writeResults } from './report.js';
 import { checkTargets, stats, type BenchResults, type CaseResult } from './results-model.js';
@@ -23,6 +24,12 @@ import { settledScrape, statementsPerRequest } from './scrape.js';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const INT8_OID = 20;
 const CHAT_BFF_LOG_LEVEL = 'info';
+/**
+ * chat-bff runs as in production: compiled (`npm run build`, which the bench runs first)
+ * and with a heap cap. Without one, V8 on a 24 GB machine lets garbage from 32 requests
+ * in flight pile up in old space to ~350 MB before collecting; the live set stays near 100 MB.
+ */
+const CHAT_BFF_NODE_FLAGS = ['--max-old-space-size=256'];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -44,10 +51,16 @@ async function main(): Promise<void> {
     async (c) => (await c.query<{ v: string }>('select version() as v')).rows[0]?.v ?? '',
   );
 
+  log('build: npm run build (chat-bff runs compiled, as in production)');
+  execFileSync('npm', ['run', '--silent', 'build'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const [bffPort, floorPort] = [await freePort(), await freePort()];
   const chatBff = await startProcess({
     name: 'chat-bff',
     args: [
+      ...CHAT_BFF_NODE_FLAGS,
       ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
       CLI,
       'serve',
@@ -116,6 +129,7 @@ async function main(): Promise<void> {
       concurrency: scale.concurrency,
       poolSize: options.poolSize,
       chatBffLogLevel: CHAT_BFF_LOG_LEVEL,
+      chatBffNodeFlags: CHAT_BFF_NODE_FLAGS.join(' '),
     },
     dataset: {
       database: dataset.database,

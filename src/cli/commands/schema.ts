@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 
-/** schema.graphql at the repository root: the committed, printed GraphQL schema. */
-const SCHEMA_FILE = fileURLToPath(new URL('../../../schema.graphql', import.meta.url));
+/** schema.graphql at the repository root: the committed, printed GraphQL schema (also from dist/src/…). */
+const SCHEMA_FILE = fileURLToPath(
+  new URL(`${import.meta.url.includes('/dist/src/') ? '../' : ''}../../../schema.graphql`, import.meta.url),
+);
 
 /** Loaded on demand: building the schema is the slow part, and only these commands need it. */
 async function printSchemaSDL(): Promise<string> {
