@@ -97,6 +97,9 @@ export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
     renderGraphiQL,
     graphiql: { title: GRAPHIQL_TITLE, defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
     landingPage: false,
+    // The HTTP server reads bodies whole and refuses big ones (server.ts MAX_REQUEST_BYTES);
+    // yoga's own limit wraps every request in a web TransformStream, a tenth of a small query's CPU.
+    maxRequestBodySize: false,
   });
 }
 

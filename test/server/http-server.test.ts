@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FetchHandler } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
-import { startHttpServer, type HttpServer } from '../../src/server.js';
+import { MAX_REQUEST_BYTES, startHttpServer, type HttpServer } from '../../src/server.js';
 
 /*
  * The node:http adapter in front of the fetch handler: what crosses it (bodies, repeated
@@ -68,6 +68,37 @@ function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
     poll();
   });
 }
+
+describe('request bodies', () => {
+  it('reach the handler whole, up to MAX_REQUEST_BYTES; a larger one is a JSON 413 and the handler never runs', async () => {
+    let calls = 0;
+    const server = await serve(async (request) => {
+      calls++;
+      return new Response(String((await request.arrayBuffer()).byteLength));
+    });
+    const post = (body: Uint8Array<ArrayBuffer>, declared = true) =>
+      fetch(`${server.url}/upload`, {
+        method: 'POST',
+        // Without a declared length the body arrives chunked and is counted as it comes.
+        body: declared ? body : new Blob([body]).stream(),
+        ...(!declared && { duplex: 'half' }),
+      } as RequestInit);
+    const fits = new Uint8Array(MAX_REQUEST_BYTES).fill(97);
+    const ok = await post(fits);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe(String(MAX_REQUEST_BYTES));
+    for (const declared of [true, false]) {
+      const tooBig = await post(new Uint8Array(MAX_REQUEST_BYTES + 1).fill(97), declared);
+      expect(tooBig.status).toBe(413);
+      expect(await tooBig.json()).toEqual({
+        error: `The request body is larger than ${MAX_REQUEST_BYTES} bytes`,
+      });
+    }
+    expect(calls).toBe(1);
+    // The server goes on serving.
+    expect((await post(encoder.encode('hello'))).status).toBe(200);
+  });
+});
 
 describe('Request and Response across node:http', () => {
   it('passes method, URL, repeated headers and a streamed request body; returns status, headers and body', async () => {
