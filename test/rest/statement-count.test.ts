@@ -97,9 +97,9 @@ describe('SQL statements per REST request', () => {
       'rocketchat rooms.get': 4,
       'rocketchat subscriptions.get': 4,
       'virola rooms': 2,
-      'imkit post message': 8,
+      'imkit post message': 4,
       'imkit lastRead': 4,
-      'rocketchat chat.sendMessage': 7,
+      'rocketchat chat.sendMessage': 3,
       'rocketchat subscriptions.read': 2,
     };
     for (const [name, count] of Object.entries(small))

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Database, MessageTable } from '../../db/schema.js';
 import type { CursorValue, PageRequest } from '../pagination.js';
 import type { Message, MessageFilter, MessageOrderField, ReactionSummary } from './message.js';
@@ -243,10 +243,4 @@ export async function findReactionSummaries(
     summaries.set(row.message_id, list);
   }
   return summaries;
-}
-
-export async function insertMessage(db: Executor, row: Insertable<MessageTable>): Promise<Message> {
-  return toMessage(
-    await db.insertInto('messages').values(row).returning(messageColumns).executeTakeFirstOrThrow(),
-  );
 }

@@ -11,11 +11,10 @@ import { generateMessageId } from './message-id.js';
 import {
   countRoomMessageRows,
   findMessageByClientId,
-  insertMessage,
   messageCursorValues,
   selectRoomMessages,
 } from './message.repository.js';
-import { advanceSenderAfterSend, claimNextSeq } from './send.repository.js';
+import { insertMessageWithNextSeq } from './send.repository.js';
 
 export function messageOrderKey(orderBy: MessageOrderField): string {
   return `messages|${orderBy}`;
@@ -145,7 +144,7 @@ function validateSend(input: SendMessageInput): void {
 }
 
 /**
- * Sends a message in one transaction with O(1) writes whatever the room size: claim
+ * Sends a message in one statement (send.repository.ts) with O(1) writes whatever the room size: claim
  * the room's next sequence number (the room row's lock orders concurrent senders, so
  * sequences have no gaps), insert the message, move the sender's read position.
  * Everyone else's unread count is room sequence - their read sequence: nothing to write.
@@ -176,26 +175,18 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
   const now = ctx.now;
   const id = generateMessageId(now);
   try {
-    const message = await ctx.db.transaction().execute(async (trx) => {
-      const seq = await claimNextSeq(trx, room.appId, room.id, { messageId: id, at: now });
-      if (seq === undefined)
-        throw new NotFoundError(`Room "${room.id}" does not exist`, { reason: 'ROOM_NOT_FOUND' });
-      const inserted = await insertMessage(trx, {
-        app_id: room.appId,
-        id,
-        room_id: room.id,
-        sender_id: senderId,
-        seq,
-        body: JSON.stringify(input.body),
-        message_type: input.messageType ?? 'text',
-        message_time: input.messageTime ?? now,
-        created_at: now,
-        updated_at: now,
-        client_message_id: input.clientMessageId ?? null,
-      });
-      await advanceSenderAfterSend(trx, room.appId, room.id, senderId, { seq, messageId: id }, now);
-      return inserted;
+    const message = await insertMessageWithNextSeq(ctx.db, {
+      appId: room.appId,
+      id,
+      roomId: room.id,
+      senderId,
+      body: JSON.stringify(input.body),
+      messageType: input.messageType ?? 'text',
+      messageTime: input.messageTime ?? now,
+      clientMessageId: input.clientMessageId ?? null,
+      now,
     });
+    if (!message) throw new NotFoundError(`Room "${room.id}" does not exist`, { reason: 'ROOM_NOT_FOUND' });
     ctx.loaders.message.prime(message.id, message);
     ctx.loaders.room.clear(room.id);
     ctx.loaders.membership.clear(memberKey(room.id, senderId));
