@@ -47,7 +47,12 @@ export function createApp(deps: AppDeps): FetchHandler {
   const routes: RouteHandler[] = [
     createHealthRoutes(deps.db),
     ...(deps.metrics ? [createMetricsRoute(deps.metrics)] : []),
-    createGraphQLRoute({ db: deps.db, log: deps.log, ...(deps.events && { events: deps.events }) }),
+    createGraphQLRoute({
+      db: deps.db,
+      log: deps.log,
+      tokenTtlSeconds: deps.config.TOKEN_TTL_SECONDS,
+      ...(deps.events && { events: deps.events }),
+    }),
     // IMKit, Rocket.Chat and Virola, each under its prefix (IMKIT_PREFIX, ROCKETCHAT_PREFIX, VIROLA_PREFIX).
     createRestRoutes({ db: deps.db, config: deps.config, ...(deps.events && { events: deps.events }) }),
     ...(deps.routes ?? []),

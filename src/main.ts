@@ -58,7 +58,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       host: config.HOST,
       log,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-      upgrade: createGraphQLWebSocketHandler({ db: database.db, log, events }),
+      upgrade: createGraphQLWebSocketHandler({
+        db: database.db,
+        log,
+        events,
+        tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+      }),
     });
     const bus = events;
     log.info({ url: http.url, database: database.location, driver: database.driver }, 'listening');

@@ -11,7 +11,11 @@ import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
  * is declared nullable where it is defined.
  */
 
-export type GraphQLContext = RequestContext;
+/** A request's context plus the server settings resolvers apply as defaults. */
+export type GraphQLContext = RequestContext & {
+  /** Lifetime of a client token issued without one (the server's TOKEN_TTL_SECONDS). */
+  tokenTtlSeconds: number;
+};
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;

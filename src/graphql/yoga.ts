@@ -10,6 +10,7 @@ import { readCredentials } from '../auth/credentials.js';
 import { createRequestContext } from '../context.js';
 import type { Db } from '../db/create-database.js';
 import { isDomainError } from '../domain/errors.js';
+import { DEFAULT_CLIENT_TOKEN_TTL_SECONDS } from '../domain/platform/platform.service.js';
 import type { Viewer } from '../domain/viewer.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
@@ -25,6 +26,8 @@ export interface GraphQLServerDeps {
   log: Logger;
   /** The process's event bus: services publish to it, subscriptions listen on it. */
   events?: EventBus;
+  /** Lifetime of client tokens issued without one (TOKEN_TTL_SECONDS); default 30 days. */
+  tokenTtlSeconds?: number;
 }
 
 /** What the host (the app's fetch handler) hands yoga with each request. */
@@ -81,14 +84,16 @@ export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    context: async ({ request, requestId }) =>
-      createRequestContext({
+    context: async ({ request, requestId }) => ({
+      ...createRequestContext({
         db: deps.db,
         viewer: await viewerOf(deps.db, request),
         requestId: requestId ?? randomUUID(),
         log: deps.log,
         ...(deps.events && { events: deps.events }),
       }),
+      tokenTtlSeconds: deps.tokenTtlSeconds ?? DEFAULT_CLIENT_TOKEN_TTL_SECONDS,
+    }),
     plugins: [useDomainErrors(), useGraphQlJit({}, { enableIf: jitApplies })],
     maskedErrors: { maskError },
     logging: yogaLogger(deps.log),

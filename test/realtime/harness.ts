@@ -38,10 +38,12 @@ export interface RealtimeApp {
 export function createRealtimeApp(
   db: Db,
   events: EventBus = createMemoryEventBus({ log: silentLog }),
+  /** Settings as environment variables, over the defaults. */
+  env: Record<string, string> = {},
 ): RealtimeApp {
   const fetch = createApp({
     db,
-    config: loadConfig({ DATA_DIR: ':memory:' }),
+    config: loadConfig({ DATA_DIR: ':memory:', ...env }),
     log: silentLog,
     events,
   });

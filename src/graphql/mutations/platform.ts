@@ -98,7 +98,10 @@ builder.mutationField('updateUser', (t) =>
 const IssueClientTokenInputType = builder.inputType('IssueClientTokenInput', {
   fields: (t) => ({
     userId: t.string({ required: true }),
-    ttlSeconds: t.int({ description: 'Lifetime in seconds (60 to 10 years); default 30 days.' }),
+    ttlSeconds: t.int({
+      description:
+        "Lifetime in seconds (60 to 10 years); default the server's TOKEN_TTL_SECONDS (30 days unless set).",
+    }),
     neverExpires: t.boolean({ description: 'A token without expiry (ttlSeconds is then ignored).' }),
     clientMutationId: t.string(CLIENT_MUTATION_ID),
   }),
@@ -119,7 +122,7 @@ builder.mutationField('issueClientToken', (t) =>
     args: { input: t.arg({ type: IssueClientTokenInputType, required: true }) },
     errors: mutationErrors('IssueClientToken'),
     resolve: async (_root, { input }, ctx) => {
-      const ttl = input.neverExpires ? null : (input.ttlSeconds ?? undefined);
+      const ttl = input.neverExpires ? null : (input.ttlSeconds ?? ctx.tokenTtlSeconds);
       return { ...echo(input), ...(await issueClientToken(ctx, input.userId, ttl)) };
     },
   }),

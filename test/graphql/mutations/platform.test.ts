@@ -90,6 +90,25 @@ describe('platform mutations with the API key', () => {
     expect(await viewerOf(forever['token'] as string)).toMatchObject({ status: 401 });
   });
 
+  test("a token issued without a lifetime lives the server's TOKEN_TTL_SECONDS", async () => {
+    const app = await createTestApp(database.db, ['ttl-user']);
+    const hourly = createRealtimeApp(database.db, undefined, { TOKEN_TTL_SECONDS: '3600' });
+    const admin = mutatorFor(hourly, bearer(app.apiKey));
+    const issued = await admin('issueClientToken', { userId: 'ttl-user' }, 'expiresAt');
+    const expiresIn = Date.parse(issued['expiresAt'] as string) - Date.now();
+    expect(expiresIn).toBeGreaterThan(3500_000);
+    expect(expiresIn).toBeLessThanOrEqual(3600_000);
+
+    const byDefault = await mutatorFor(h, bearer(app.apiKey))(
+      'issueClientToken',
+      { userId: 'ttl-user' },
+      'expiresAt',
+    );
+    const days = (Date.parse(byDefault['expiresAt'] as string) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+  });
+
   test('creates rooms with members and posts as any member (IM-API-KEY)', async () => {
     const app = await createTestApp(database.db, ['alice', 'bob']);
     const admin = mutatorFor(h, apiKey(app.apiKey));
