@@ -23,6 +23,7 @@ import {
   findRoomAvatar,
   findRoomByDirectKey,
   insertRoom,
+  lockRoom,
   markMemberLeft,
   memberCursorValues,
   selectRoomMembers,
@@ -235,7 +236,8 @@ export function validateRoomId(roomId: string, field = 'roomId'): void {
 
 /**
  * Creates a room with its members in one transaction. A direct room between the same
- * two users exists once: asking again returns the existing one.
+ * two users exists once: asking again returns the existing one, with whichever of the
+ * two had left it back in (reopening a conversation, as chat apps do).
  */
 export async function createRoom(ctx: RequestContext, input: CreateRoomInput): Promise<Room> {
   const viewer = requireViewer(ctx);
@@ -253,7 +255,7 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
     }
     directKey = [...members].sort().join('|'); // '|' cannot occur in a user id
     const existing = await findRoomByDirectKey(ctx.db, viewer.appId, directKey);
-    if (existing) return existing;
+    if (existing) return reopenDirectRoom(ctx, existing, members, ownerId);
   }
   const now = input.createdAt ?? ctx.now;
   try {
@@ -299,7 +301,7 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
     if (isUniqueViolationOf(error)) {
       if (directKey) {
         const existing = await findRoomByDirectKey(ctx.db, viewer.appId, directKey);
-        if (existing) return existing;
+        if (existing) return reopenDirectRoom(ctx, existing, members, ownerId);
       }
       throw new InvalidInputError(`Room "${input.roomId}" already exists`, {
         field: 'roomId',
@@ -308,6 +310,38 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
     }
     throw error;
   }
+}
+
+/** Puts back whichever of a direct room's two users had left it; returns the room as it now is. */
+async function reopenDirectRoom(
+  ctx: RequestContext,
+  room: Room,
+  members: readonly string[],
+  ownerId: string | null,
+): Promise<Room> {
+  const now = ctx.now;
+  const { rejoined, reopened } = await ctx.db.transaction().execute(async (trx) => {
+    const locked = await lockRoom(trx, room.appId, room.id);
+    if (!locked) return { rejoined: [], reopened: room };
+    const owner = ownerId ? await upsertMembers(trx, locked, [ownerId], 'owner', now) : [];
+    const others = await upsertMembers(
+      trx,
+      locked,
+      members.filter((id) => id !== ownerId),
+      'member',
+      now,
+    );
+    const joined = [...owner, ...others];
+    if (joined.length === 0) return { rejoined: joined, reopened: locked };
+    await bumpMemberCount(trx, room.appId, room.id, joined.length, now);
+    return { rejoined: joined, reopened: (await lockRoom(trx, room.appId, room.id)) ?? locked };
+  });
+  if (rejoined.length === 0) return reopened;
+  ctx.loaders.room.clear(room.id);
+  for (const userId of rejoined) ctx.loaders.membership.clear(memberKey(room.id, userId));
+  announceRoomEvent(ctx, 'MEMBER_JOINED', room.id, { userIds: rejoined });
+  announceUserEvent(ctx, 'ROOM_ADDED', rejoined, room.id);
+  return reopened;
 }
 
 function isUniqueViolationOf(error: unknown): boolean {

@@ -113,6 +113,42 @@ describe('createRoom', () => {
     expect((again['room'] as { roomId: string }).roomId).toBe((first['room'] as { roomId: string }).roomId);
   });
 
+  test('asking again for a direct room one of the two left brings them back into it', async () => {
+    const a = await actors();
+    const first = await a.owner(
+      'createRoom',
+      { roomType: 'DIRECT', memberIds: ['member'] },
+      'room { roomId }',
+    );
+    const roomId = (first['room'] as { roomId: string }).roomId;
+    await a.member('leaveRoom', { roomId }, 'roomId');
+    const token = await a.app.tokenFor('member');
+    const roomsOf = async () =>
+      (
+        await h.gql<{ viewer: { rooms: { edges: { node: { roomId: string } }[] } } }>(
+          '{ viewer { rooms(first: 50) { edges { node { roomId } } } } }',
+          {},
+          bearer(token),
+        )
+      ).body.data?.viewer.rooms.edges.map((e) => e.node.roomId);
+    expect(await roomsOf()).not.toContain(roomId);
+
+    const again = await a.member(
+      'createRoom',
+      { roomType: 'DIRECT', memberIds: ['owner'] },
+      'room { roomId unread members(first: 5) { totalCount edges { node { userId } } } }',
+    );
+    expect(again['room']).toMatchObject({ roomId, unread: 0, members: { totalCount: 2 } });
+    expect(await roomsOf()).toContain(roomId);
+    // Asking once more changes nothing: both are in already.
+    const third = await a.owner(
+      'createRoom',
+      { roomType: 'DIRECT', memberIds: ['member'] },
+      'room { roomId members(first: 5) { totalCount } }',
+    );
+    expect(third['room']).toMatchObject({ roomId, members: { totalCount: 2 } });
+  });
+
   test('the API key creates rooms for any user (ownerId); a user may not', async () => {
     const a = await actors();
     const created = await a.admin(
