@@ -15,6 +15,11 @@ import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
 export type GraphQLContext = RequestContext & {
   /** Lifetime of a client token issued without one (the server's TOKEN_TTL_SECONDS). */
   tokenTtlSeconds: number;
+  /**
+   * Whether the credentials the request came with are still good (not revoked, not
+   * expired): subscriptions ask before each event. Token lookups are cached (10 s).
+   */
+  stillAuthenticated: () => Promise<boolean>;
 };
 
 export const builder = new SchemaBuilder<{

@@ -6,7 +6,7 @@ import { getVariableValues } from 'graphql/execution/values.js';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { RouteHandler } from '../app.js';
 import { authenticate } from '../auth/authenticate.js';
-import { readCredentials } from '../auth/credentials.js';
+import { readCredentials, type Credentials } from '../auth/credentials.js';
 import { createRequestContext } from '../context.js';
 import type { Db } from '../db/create-database.js';
 import { isDomainError } from '../domain/errors.js';
@@ -37,15 +37,24 @@ export interface GraphQLServerContext {
 
 export type GraphQLServer = YogaServerInstance<GraphQLServerContext, GraphQLContext>;
 
-/** Reads the request's credentials, if any; wrong ones end the request with 401 UNAUTHENTICATED. */
-async function viewerOf(db: Db, request: Request): Promise<Viewer | null> {
-  const credentials = readCredentials(request);
+/** Authenticates the request's credentials, if any; wrong ones end the request with 401 UNAUTHENTICATED. */
+async function viewerOf(db: Db, credentials: Credentials | null): Promise<Viewer | null> {
   if (!credentials) return null;
   try {
     return await authenticate(db, credentials);
   } catch (error) {
     throw isDomainError(error) ? toGraphQLError(error) : error;
   }
+}
+
+/** Asks again whether credentials that were good still are (a revoked or expired token is not). */
+function recheck(db: Db, credentials: Credentials | null): () => Promise<boolean> {
+  if (!credentials) return () => Promise.resolve(true);
+  return () =>
+    authenticate(db, credentials).then(
+      () => true,
+      (error: unknown) => (isDomainError(error) ? false : Promise.reject(error)),
+    );
 }
 
 function yogaLogger(log: Logger): YogaLogger {
@@ -84,16 +93,20 @@ export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    context: async ({ request, requestId }) => ({
-      ...createRequestContext({
-        db: deps.db,
-        viewer: await viewerOf(deps.db, request),
-        requestId: requestId ?? randomUUID(),
-        log: deps.log,
-        ...(deps.events && { events: deps.events }),
-      }),
-      tokenTtlSeconds: deps.tokenTtlSeconds ?? DEFAULT_CLIENT_TOKEN_TTL_SECONDS,
-    }),
+    context: async ({ request, requestId }) => {
+      const credentials = readCredentials(request);
+      return {
+        ...createRequestContext({
+          db: deps.db,
+          viewer: await viewerOf(deps.db, credentials),
+          requestId: requestId ?? randomUUID(),
+          log: deps.log,
+          ...(deps.events && { events: deps.events }),
+        }),
+        tokenTtlSeconds: deps.tokenTtlSeconds ?? DEFAULT_CLIENT_TOKEN_TTL_SECONDS,
+        stillAuthenticated: recheck(deps.db, credentials),
+      };
+    },
     plugins: [useDomainErrors(), useGraphQlJit({}, { enableIf: jitApplies })],
     maskedErrors: { maskError },
     logging: yogaLogger(deps.log),

@@ -349,3 +349,38 @@ describe('viewerEvents', () => {
     expect((await anonymous.next()).errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
+
+describe('credentials are checked again for every event', () => {
+  test('revoking the token a subscription was opened with ends it at the next event', async () => {
+    const w = await world();
+    const token = await w.app.tokenFor('bob'); // a second token of bob's, only for these streams
+    const roomStream = await subscribe(ROOM_EVENTS, { roomId: 'room' }, bearer(token));
+    const viewerStream = await subscribe(VIEWER_EVENTS, {}, bearer(token));
+    const alice = await subscribe(ROOM_EVENTS, { roomId: 'room' }, w.headers.alice);
+
+    await w.m.alice('sendMessage', { roomId: 'room', message: 'before' });
+    expect(await nextRoomEvent(roomStream)).toMatchObject({ type: 'MESSAGE_ADDED' });
+    expect(await nextViewerEvent(viewerStream)).toMatchObject({ type: 'MESSAGE_ADDED' });
+
+    await w.admin('revokeClientToken', { token }, 'revoked');
+    await w.m.alice('sendMessage', { roomId: 'room', message: 'after' });
+    for (const stream of [roomStream, viewerStream]) {
+      const last = await stream.next();
+      expect(last.data).toBeNull();
+      expect(last.errors?.[0]?.extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        reason: 'INVALID_TOKEN',
+      });
+      await stream.waitForComplete();
+    }
+    // Others keep hearing, and bob's other token still works.
+    expect(await nextRoomEvent(alice)).toMatchObject({ type: 'MESSAGE_ADDED' });
+    expect(await nextRoomEvent(alice)).toMatchObject({
+      type: 'MESSAGE_ADDED',
+      message: { message: 'after' },
+    });
+    const bob = await subscribe(ROOM_EVENTS, { roomId: 'room' }, w.headers.bob);
+    await w.m.alice('sendMessage', { roomId: 'room', message: 'again' });
+    expect(await nextRoomEvent(bob)).toMatchObject({ message: { message: 'again' } });
+  });
+});

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../../context.js';
 import { createLoaders } from '../../domain/loaders.js';
-import { isDomainError, type DomainError } from '../../domain/errors.js';
+import { isDomainError, UnauthenticatedError, type DomainError } from '../../domain/errors.js';
 import { isEventBus, type EventBus } from '../../realtime/event-bus.js';
 import type { ChatEvent } from '../../realtime/events.js';
 import { SubscriberOverflowError, type TopicSubscription } from '../../realtime/topic-subscription.js';
@@ -71,6 +71,8 @@ export class EventStream<T extends object> implements AsyncIterableIterator<T | 
   constructor(
     private readonly subscription: TopicSubscription,
     private readonly handle: (event: ChatEvent) => Promise<Handled<T>>,
+    /** Asked before each event: a revoked or expired token ends the stream. */
+    private readonly stillAuthenticated: () => Promise<boolean>,
   ) {}
 
   async next(): Promise<IteratorResult<T | StreamEnd>> {
@@ -90,6 +92,14 @@ export class EventStream<T extends object> implements AsyncIterableIterator<T | 
         });
       }
       if (event.done) break;
+      if (!(await this.stillAuthenticated())) {
+        return this.finish({
+          end: new UnauthenticatedError(
+            'The token this subscription was opened with is no longer valid (revoked or expired)',
+            { reason: 'INVALID_TOKEN' },
+          ),
+        });
+      }
       const handled = await this.handle(event.value);
       if (this.finished || handled === null) continue;
       if ('end' in handled) return this.finish(handled);

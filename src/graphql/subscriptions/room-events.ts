@@ -121,8 +121,10 @@ async function subscribeRoomEvents(
   const subscription = bus.subscribe([roomTopic(room.appId, room.id)]);
   // The stream opens only once the bus delivers, so a write made after that is heard.
   await subscription.ready();
-  return new EventStream(subscription, (event) =>
-    event.scope === 'room' ? handleRoomEvent(ctx, room.id, event) : Promise.resolve(null),
+  return new EventStream(
+    subscription,
+    (event) => (event.scope === 'room' ? handleRoomEvent(ctx, room.id, event) : Promise.resolve(null)),
+    ctx.stillAuthenticated,
   );
 }
 
@@ -130,7 +132,7 @@ builder.subscriptionField('roomEvents', (t) =>
   t.field({
     type: RoomEventRef,
     description:
-      'Live events of one room (members and the API key): messages, reactions, members, settings. A member who leaves receives a FORBIDDEN error and the stream ends.',
+      'Live events of one room (members and the API key): messages, reactions, members, settings. A member who leaves receives a FORBIDDEN error and the stream ends; a revoked or expired token, UNAUTHENTICATED.',
     args: { roomId: t.arg.string({ required: true, description: 'The external room id.' }) },
     subscribe: (_root, args, ctx) => subscribeRoomEvents(ctx, args.roomId),
     resolve: (item) => payloadOrThrow(item),

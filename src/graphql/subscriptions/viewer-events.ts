@@ -141,14 +141,14 @@ async function subscribeViewerEvents(
     throw error;
   }
   const handler = new ViewerEventHandler(ctx, viewer.appId, subscription);
-  return new EventStream(subscription, (event) => handler.handle(event));
+  return new EventStream(subscription, (event) => handler.handle(event), ctx.stillAuthenticated);
 }
 
 builder.subscriptionField('viewerEvents', (t) =>
   t.field({
     type: ViewerEventRef,
     description:
-      "Live changes to the viewer's room list: new messages in any of their rooms (with the new unread count), rooms added and removed, pref and read changes. Rooms joined after subscribing are followed.",
+      "Live changes to the viewer's room list: new messages in any of their rooms (with the new unread count), rooms added and removed, pref and read changes. Rooms joined after subscribing are followed; a revoked or expired token ends the stream with UNAUTHENTICATED.",
     subscribe: (_root, _args, ctx) => subscribeViewerEvents(ctx),
     resolve: (item) => payloadOrThrow(item),
   }),
