@@ -32,11 +32,13 @@ export function createRequestContext(input: {
   /** The process's event bus; the server always passes it. Without it, events are dropped (CLI, seeding). */
   events?: EventPublisher;
 }): RequestContext {
+  // Loaders are per app: a request without a viewer gets loaders that can find nothing.
+  const loaders = createLoaders(input.db, input.viewer?.appId ?? '', input.viewer?.userId ?? null);
+  if (input.viewer?.user) loaders.user.prime(input.viewer.user.id, input.viewer.user);
   return {
     db: input.db,
     viewer: input.viewer,
-    // Loaders are per app: a request without a viewer gets loaders that can find nothing.
-    loaders: createLoaders(input.db, input.viewer?.appId ?? '', input.viewer?.userId ?? null),
+    loaders,
     now: input.now ?? new Date(),
     requestId: input.requestId,
     log: input.log.child({ requestId: input.requestId }),

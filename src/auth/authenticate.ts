@@ -30,18 +30,18 @@ export async function authenticate(db: Db, credentials: Credentials, now = new D
       if (credentials.clientId !== undefined && credentials.clientId !== owner.userId) {
         throw invalid('IM-CLIENT-ID does not match the token');
       }
-      return userViewer(owner.appId, owner.userId);
+      return userViewer(owner.appId, owner.userId, owner.user);
     }
     case 'rocketchat': {
       const owner = await resolveToken(db, credentials.token, now);
       if (!owner || owner.userId !== credentials.userId) throw invalid('Invalid or expired token');
-      return userViewer(owner.appId, owner.userId);
+      return userViewer(owner.appId, owner.userId, owner.user);
     }
     case 'bearer':
     case 'session': {
       const owner = await resolveToken(db, credentials.token, now);
       if (!owner) throw invalid('Invalid or expired token');
-      return userViewer(owner.appId, owner.userId);
+      return userViewer(owner.appId, owner.userId, owner.user);
     }
   }
 }

@@ -162,9 +162,9 @@ describe('apps, users and tokens', SLOW, () => {
         authenticate(db, { kind: 'bearer', token: (JSON.parse(never.stdout) as { token: string }).token }),
       ]),
     );
-    expect(viewers).toEqual([
-      { appId, userId: 'user-1', superuser: false },
-      { appId, userId: 'user-1', superuser: false },
+    expect(viewers).toMatchObject([
+      { appId, userId: 'user-1', superuser: false, user: { id: 'user-1', nickname: 'Uno', isRobot: true } },
+      { appId, userId: 'user-1', superuser: false, user: { id: 'user-1', nickname: 'Uno', isRobot: true } },
     ]);
   });
 
@@ -245,7 +245,12 @@ describe('seed demo', SLOW, () => {
             token: user.token,
             clientId: user.userId,
           }),
-        ).toEqual({ appId: 'SampleApp', userId: user.userId, superuser: false });
+        ).toMatchObject({
+          appId: 'SampleApp',
+          userId: user.userId,
+          superuser: false,
+          user: { id: user.userId },
+        });
       }
     });
   });

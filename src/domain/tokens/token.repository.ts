@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, TokenKind } from '../../db/schema.js';
+import type { User } from '../users/user.js';
+import { toUser, userColumns } from '../users/user.repository.js';
 
 type Executor = Kysely<Database>;
 
@@ -19,20 +21,25 @@ export async function insertToken(
     .execute();
 }
 
-/** The live token with this hash: not revoked, not expired at `now`. */
+const tokenUserColumns = userColumns.map((column) => `u.${column}` as const);
+
+/** The live token with this hash (not revoked, not expired at `now`) and its user's row. */
 export async function findLiveToken(
   db: Executor,
   tokenHash: string,
   now: Date,
-): Promise<{ appId: string; userId: string; kind: TokenKind; expiresAt: Date | null } | undefined> {
+): Promise<{ kind: TokenKind; expiresAt: Date | null; user: User } | undefined> {
   const row = await db
-    .selectFrom('auth_tokens')
-    .select(['app_id', 'user_id', 'kind', 'expires_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .selectFrom('auth_tokens as t')
+    .innerJoin('users as u', (join) =>
+      join.onRef('u.app_id', '=', 't.app_id').onRef('u.id', '=', 't.user_id'),
+    )
+    .select(['t.kind', 't.expires_at', ...tokenUserColumns])
+    .where('t.token_hash', '=', tokenHash)
+    .where('t.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
     .executeTakeFirst();
-  return row && { appId: row.app_id, userId: row.user_id, kind: row.kind, expiresAt: row.expires_at };
+  return row && { kind: row.kind, expiresAt: row.expires_at, user: toUser(row) };
 }
 
 export async function revokeTokenByHash(db: Executor, tokenHash: string, now: Date): Promise<boolean> {

@@ -3,6 +3,7 @@ import { isForeignKeyViolation } from '../../db/errors.js';
 import type { TokenKind } from '../../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import { generateSecret, hashSecret } from '../secrets.js';
+import type { User } from '../users/user.js';
 import { cachePerOwner } from '../ttl-cache.js';
 import { findLiveToken, insertToken, revokeTokenByHash, revokeTokensOfUser } from './token.repository.js';
 
@@ -15,6 +16,8 @@ export interface TokenOwner {
   appId: string;
   userId: string;
   kind: TokenKind;
+  /** The user's row as of the lookup (read with the token, cached with it). */
+  user: User;
 }
 
 const PREFIX: Record<TokenKind, string> = { client: 'ct_', login: 'lt_', session: 'st_' };
@@ -57,6 +60,11 @@ export async function issueToken(
  * not revoke it may accept a revoked token for up to TOKEN_CACHE_MS more.
  */
 export const TOKEN_CACHE_MS = 10_000;
+/*
+ * The user's row rides with the token, so `viewer { ... }` costs no statement of its own.
+ * Changing a user evicts their entries here (forgetCachedUser); another process may
+ * show the old row as the viewer's own for up to TOKEN_CACHE_MS.
+ */
 const tokenCache = cachePerOwner<Db, string, TokenOwner>(TOKEN_CACHE_MS, 50_000);
 
 /** Who a token belongs to, if it is live. */
@@ -67,7 +75,12 @@ export async function resolveToken(db: Db, token: string, now = new Date()): Pro
   if (cached) return cached;
   const live = await findLiveToken(db, tokenHash, now);
   if (!live) return undefined;
-  const owner: TokenOwner = { appId: live.appId, userId: live.userId, kind: live.kind };
+  const owner: TokenOwner = {
+    appId: live.user.appId,
+    userId: live.user.id,
+    kind: live.kind,
+    user: live.user,
+  };
   cache.set(tokenHash, owner, now.getTime(), live.expiresAt?.getTime());
   return owner;
 }
@@ -76,6 +89,11 @@ export function revokeToken(db: Db, token: string, now = new Date()): Promise<bo
   const tokenHash = hashSecret(token);
   tokenCache(db).delete(tokenHash);
   return revokeTokenByHash(db, tokenHash, now);
+}
+
+/** Drops a user's cached tokens, so the next request reads their changed row. */
+export function forgetCachedUser(db: Db, appId: string, userId: string): void {
+  tokenCache(db).deleteWhere((owner) => owner.appId === appId && owner.userId === userId);
 }
 
 export function revokeAllTokens(db: Db, appId: string, userId: string, now = new Date()): Promise<number> {

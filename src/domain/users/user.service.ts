@@ -2,6 +2,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../db/create-database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../errors.js';
+import { forgetCachedUser } from '../tokens/token.service.js';
 import type { User, UserInput } from './user.js';
 import { findUserCredentials, insertUser, updateUserRow } from './user.repository.js';
 
@@ -66,6 +67,7 @@ export async function updateUser(db: Db, appId: string, userId: string, input: U
   try {
     const user = await updateUserRow(db, appId, userId, changes);
     if (!user) throw new NotFoundError(`User "${userId}" does not exist`);
+    forgetCachedUser(db, appId, userId);
     return user;
   } catch (error) {
     if (isUniqueViolation(error)) throw new ConflictError(`Username "${input.username}" is taken`);
@@ -81,5 +83,6 @@ export async function verifyPassword(db: Db, appId: string, login: string, passw
   }
   const now = new Date();
   await updateUserRow(db, appId, found.user.id, { last_login_at: now });
+  forgetCachedUser(db, appId, found.user.id);
   return { ...found.user, lastLoginAt: now };
 }

@@ -90,6 +90,16 @@ describe('platform mutations with the API key', () => {
     expect(await viewerOf(forever['token'] as string)).toMatchObject({ status: 401 });
   });
 
+  test("the viewer's own row, read with the token, is read again once the user changes", async () => {
+    const app = await createTestApp(database.db, ['renamed']);
+    const token = await app.tokenFor('renamed');
+    expect(await viewerOf(token)).toMatchObject({ viewer: { userId: 'renamed', nickname: 'RENAMED' } });
+    const admin = mutatorFor(h, apiKey(app.apiKey));
+    await admin('updateUser', { userId: 'renamed', nickname: 'New name' }, 'user { nickname }');
+    // The token is still remembered, but not the row that came with it.
+    expect(await viewerOf(token)).toMatchObject({ viewer: { userId: 'renamed', nickname: 'New name' } });
+  });
+
   test("a token issued without a lifetime lives the server's TOKEN_TTL_SECONDS", async () => {
     const app = await createTestApp(database.db, ['ttl-user']);
     const hourly = createRealtimeApp(database.db, undefined, { TOKEN_TTL_SECONDS: '3600' });
