@@ -1,4 +1,4 @@
-import type { Profiler } from 'node:inspector';
+import type { HeapProfiler, Profiler } from 'node:inspector';
 
 /*
  * Where a V8 CPU profile's time went: self time per owner (a package under
@@ -69,5 +69,44 @@ export function formatSummary(summary: ProfileSummary, requests: number): string
   }
   lines.push('', 'hottest functions (self time):');
   for (const [name, ms] of summary.functions) lines.push(`  ${pct(ms)}  ${name}`);
+  return lines.join('\n');
+}
+
+export interface HeapSummary {
+  totalBytes: number;
+  owners: [string, number][];
+  functions: [string, number][];
+}
+
+/** Bytes allocated per owner and per allocating function, from a sampling heap profile. */
+export function summarizeHeap(profile: HeapProfiler.SamplingHeapProfile, top = 15): HeapSummary {
+  const owners = new Map<string, number>();
+  const functions = new Map<string, number>();
+  let totalBytes = 0;
+  const stack: HeapProfiler.SamplingHeapProfileNode[] = [profile.head];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    stack.push(...node.children);
+    if (node.selfSize === 0) continue;
+    const frame = node.callFrame;
+    totalBytes += node.selfSize;
+    const owner = ownerOf(frame.url, frame.functionName);
+    owners.set(owner, (owners.get(owner) ?? 0) + node.selfSize);
+    const where = frame.url ? ` (${shortUrl(frame.url)}:${frame.lineNumber + 1})` : '';
+    const name = `${frame.functionName || '(anonymous)'}${where}`;
+    functions.set(name, (functions.get(name) ?? 0) + node.selfSize);
+  }
+  const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]);
+  return { totalBytes, owners: sorted(owners), functions: sorted(functions).slice(0, top) };
+}
+
+export function formatHeapSummary(summary: HeapSummary, requests: number): string {
+  const pct = (bytes: number) => `${((100 * bytes) / summary.totalBytes).toFixed(1)}%`.padStart(6);
+  const perRequest = (bytes: number) => `${(bytes / requests / 1024).toFixed(1)} kB/req`;
+  const lines = [`allocated: ${perRequest(summary.totalBytes)}`, '', 'by owner:'];
+  for (const [owner, bytes] of summary.owners.slice(0, 15)) {
+    lines.push(`  ${pct(bytes)}  ${perRequest(bytes).padStart(14)}  ${owner}`);
+  }
+  lines.push('', 'allocating functions:');
+  for (const [name, bytes] of summary.functions) lines.push(`  ${pct(bytes)}  ${name}`);
   return lines.join('\n');
 }

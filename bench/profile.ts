@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/create-database.js';
 import { createLogger } from '../src/logger.js';
 import { buildCases } from './cases.js';
-import { formatSummary, summarizeProfile } from './cpu-profile.js';
+import { formatHeapSummary, formatSummary, summarizeHeap, summarizeProfile } from './cpu-profile.js';
 import { ensureDataset, withClient } from './dataset.js';
 import { loadFixtures } from './fixtures.js';
 import { runInProcess } from './load.js';
@@ -27,7 +27,8 @@ const USAGE = `npm run bench:profile -- --case NAME [options]
   --seconds N          seconds of profiled load (default 10), after 3 s of warm-up
   --concurrency N      requests in flight (default 32)
   --out FILE           where to write the .cpuprofile (default bench/results/profile-<case>.cpuprofile)
-  --sql                print the SQL statements of one request first`;
+  --sql                print the SQL statements of one request first
+  --heap               then also sample what the requests allocate (by package and function)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '32' },
       out: { type: 'string' },
       sql: { type: 'boolean', default: false },
+      heap: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -85,28 +87,47 @@ async function main(): Promise<void> {
     }
     await runInProcess({ call, connections: concurrency, seconds: 3 });
 
+    // First without the profiler (its sampling thread costs CPU of its own), then profiled.
+    statements = 0;
+    const cpuBefore = process.cpuUsage();
+    const run = await runInProcess({ call, connections: concurrency, seconds });
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const statementsPerRequest = statements / run.requests;
+
     const session = new Session();
     session.connect();
     await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 200 });
-    statements = 0;
-    const cpuBefore = process.cpuUsage();
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
     await session.post('Profiler.start');
-    const run = await runInProcess({ call, connections: concurrency, seconds });
+    const profiled = await runInProcess({ call, connections: concurrency, seconds });
     const { profile } = await session.post('Profiler.stop');
-    const cpu = process.cpuUsage(cpuBefore);
+    let heapReport = '';
+    if (values.heap) {
+      // Every allocation counts, also what the next scavenge frees: that is what GC pays for.
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+      const sampled = await runInProcess({ call, connections: concurrency, seconds });
+      const heap = await session.post('HeapProfiler.stopSampling');
+      heapReport = `\nthen ${seconds} s sampling allocations (${sampled.requests} requests):\n${formatHeapSummary(summarizeHeap(heap.profile), sampled.requests)}\n`;
+    }
     session.disconnect();
 
     const out =
       values.out ?? new URL(`./results/profile-${slug(benchCase.name)}.cpuprofile`, import.meta.url).pathname;
     writeFileSync(out, JSON.stringify(profile));
-    const cpuMs = (cpu.user + cpu.system) / 1000;
     process.stdout.write(
       [
         `${benchCase.name}, in-process, concurrency ${concurrency}, ${seconds} s, ${scale.name} data set`,
         `${run.requests} requests (${run.errors} failed), ${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms`,
-        `process CPU ${(cpuMs / run.requests).toFixed(3)} ms/req (user+system, all threads); SQL statements ${(statements / run.requests).toFixed(2)}/req`,
-        formatSummary(summarizeProfile(profile), run.requests),
+        `process CPU ${(cpuMs / run.requests).toFixed(3)} ms/req (user+system, all threads); SQL statements ${statementsPerRequest.toFixed(2)}/req`,
+        '',
+        `then ${seconds} s under the profiler (${profiled.requests} requests; sampled time, so it includes waiting for a core):`,
+        formatSummary(summarizeProfile(profile), profiled.requests),
+        heapReport,
         '',
         `profile: ${out}`,
         '',
@@ -125,9 +146,10 @@ async function fetchOk(app: FetchHandler, spec: HttpRequestSpec): Promise<void> 
       ...(spec.body !== undefined && { body: spec.body }),
     }),
   );
-  const text = await response.text();
-  if (response.status !== 200 || text.includes('"errors":[')) {
-    throw new Error(`${spec.method} ${spec.path}: ${response.status} ${text.slice(0, 300)}`);
+  // Bytes, not text(): decoding the answer is the client's cost, not chat-bff's.
+  const body = Buffer.from(await response.arrayBuffer());
+  if (response.status !== 200 || body.includes('"errors":[')) {
+    throw new Error(`${spec.method} ${spec.path}: ${response.status} ${body.toString('utf8', 0, 300)}`);
   }
 }
 

@@ -76,6 +76,10 @@ async function loadLastMessage(ctx: RequestContext, room: Room): Promise<ImkitMe
 }
 
 async function loadMemberUsers(ctx: RequestContext, members: RoomMember[]): Promise<ImkitUser[]> {
+  // First-member lists read their users in the same statement: no loader round (a promise per member).
+  if (members.every((m) => m.user !== undefined)) {
+    return members.map((m) => presentUser(m.user ?? null, m.membership.userId));
+  }
   const users = await ctx.loaders.user.loadMany(members.map((m) => m.membership.userId));
   return members.map((m, i) => {
     const user = users[i];
