@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { setReaction } from '../../src/domain/messages/message-edit.service.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom, markRoomRead, updateRoomPref } from '../../src/domain/rooms/room.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
@@ -132,5 +133,32 @@ describe(`statement budget (${testDriver()})`, () => {
     expect(ten.count).toBe(one.count);
     // The token, the room (with the viewer's membership), the page (with senders and marks), reactions.
     expect(ten.count, ten.statements.join('\n---\n')).toBeLessThanOrEqual(4);
+  });
+
+  test('a page nobody reacted to reads no reactions; once someone reacts, the page reads and shows them', async () => {
+    const query = `{ room(id: "history") { messages(first: 10) { edges { node {
+      messageId reactionCount reactions { key count } } } } } }`;
+    type Node = { messageId: string; reactionCount: number; reactions: { key: string; count: number }[] };
+    const nodesOf = (result: Awaited<ReturnType<typeof measure>>['result']) =>
+      (
+        result.body.data as unknown as { room: { messages: { edges: { node: Node }[] } } }
+      ).room.messages.edges.map((e) => e.node);
+    const reactionReads = (statements: string[]) => statements.filter((s) => s.includes('message_reactions'));
+
+    const quiet = await measure(query, {});
+    expect(nodesOf(quiet.result).every((n) => n.reactionCount === 0 && n.reactions.length === 0)).toBe(true);
+    expect(reactionReads(quiet.statements)).toEqual([]);
+
+    const target = nodesOf(quiet.result)[3]!.messageId;
+    await setReaction(app.as('u01'), target, '👍', true);
+    await setReaction(app.as('u02'), target, '👍', true);
+    const reacted = await measure(query, {});
+    expect(reactionReads(reacted.statements)).toHaveLength(1);
+    expect(reacted.count).toBe(quiet.count + 1);
+    for (const node of nodesOf(reacted.result)) {
+      expect(node.reactions, node.messageId).toEqual(
+        node.messageId === target ? [{ key: '👍', count: 2 }] : [],
+      );
+    }
   });
 });

@@ -6,7 +6,13 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { encodeCursor, lazyEdge, toPage, type Page, type PageRequest } from '../pagination.js';
 import { memberKey } from '../rooms/room.mappers.js';
 import type { Edge } from '../rooms/room.service.js';
-import type { Message, MessageFilter, MessageListQuery, MessageOrderField } from './message.js';
+import type {
+  Message,
+  MessageFilter,
+  MessageListQuery,
+  MessageOrderField,
+  ReactionSummary,
+} from './message.js';
 import { generateMessageId } from './message-id.js';
 import {
   countRoomMessageRows,
@@ -77,6 +83,15 @@ export async function messageCursor(
     });
   }
   return encodeCursor(messageOrderKey(orderBy), messageCursorValues(message, orderBy));
+}
+
+/**
+ * A message's reactions, grouped by key. One nobody reacted to needs no read: its
+ * reactionCount moves with every reaction in the same transaction (toggleReaction), so a
+ * page of unreacted messages costs no reactions statement at all.
+ */
+export function loadMessageReactions(ctx: RequestContext, message: Message): Promise<ReactionSummary[]> {
+  return message.reactionCount === 0 ? Promise.resolve([]) : ctx.loaders.reactions.load(message.id);
 }
 
 function isUnfiltered(filter: MessageFilter): boolean {

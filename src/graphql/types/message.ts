@@ -1,6 +1,7 @@
 import {
   countRoomMessages,
   listRoomMessages,
+  loadMessageReactions,
   messageOrderKey,
 } from '../../domain/messages/message.service.js';
 import type { Message, MessageListQuery, ReactionSummary } from '../../domain/messages/message.js';
@@ -47,7 +48,7 @@ builder.node(MessageRef, {
       type: 'DateTime',
       description: 'Bumped by edit, delete and reactions.',
     }),
-    reactions: t.field({ type: [ReactionRef], resolve: (m, _a, ctx) => ctx.loaders.reactions.load(m.id) }),
+    reactions: t.field({ type: [ReactionRef], resolve: (m, _a, ctx) => loadMessageReactions(ctx, m) }),
     reactionCount: t.exposeInt('reactionCount'),
     isDeleted: t.exposeBoolean('isDeleted', {
       description: 'Deleted for everyone (clients show a tombstone).',

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../context.js';
 import type { Message, ReactionSummary } from '../../domain/messages/message.js';
+import { loadMessageReactions } from '../../domain/messages/message.service.js';
 import type { Room, RoomMember, RoomPref } from '../../domain/rooms/room.js';
 import { firstRoomMembers } from '../../domain/rooms/room.service.js';
 import type { User } from '../../domain/users/user.js';
@@ -53,7 +54,7 @@ export function presentMessage(
 export async function loadMessage(ctx: RequestContext, message: Message): Promise<ImkitMessage> {
   const [sender, reactions] = await Promise.all([
     ctx.loaders.user.load(message.senderId),
-    ctx.loaders.reactions.load(message.id),
+    loadMessageReactions(ctx, message),
   ]);
   return presentMessage(message, sender, reactions);
 }
