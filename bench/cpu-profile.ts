@@ -42,7 +42,7 @@ export function summarizeProfile(profile: Profiler.Profile, top = 15): ProfileSu
 /** A package name, "chat-bff", "node:<module>", "GC" or "native/other". */
 export function ownerOf(url: string, functionName: string): string {
   if (functionName === '(garbage collector)') return 'GC';
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  const pkg = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url); // the innermost package
   if (pkg?.[1]) return pkg[1];
   if (url.startsWith('node:')) return url.split('/')[0] ?? url;
   if (/\/(src|dist)\//.test(url)) return 'chat-bff';
@@ -50,7 +50,7 @@ export function ownerOf(url: string, functionName: string): string {
 }
 
 function shortUrl(url: string): string {
-  const pkg = /node_modules\/(.+)$/.exec(url);
+  const pkg = /.*node_modules\/(.+)$/.exec(url);
   if (pkg?.[1]) return pkg[1];
   const own = /\/((?:src|dist|bench)\/.+)$/.exec(url);
   return own?.[1] ?? url;
