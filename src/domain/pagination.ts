@@ -101,13 +101,16 @@ export function lazyEdge<T>(
   return new LazyEdge(node, encode);
 }
 
-/** Trims the limit+1 rows a repository fetched into a page, restoring order for backward pages. */
-export function toPage<T>(fetched: T[], page: PageRequest): Page<T> {
+/**
+ * Trims the limit+1 rows a repository fetched into a page, restoring order for backward pages.
+ * `fromPosition`: the page starts somewhere (a cursor or an anchor), so there is more on the other side.
+ */
+export function toPage<T>(fetched: T[], page: PageRequest, fromPosition = page.cursor !== null): Page<T> {
   const more = fetched.length > page.limit;
   const rows = more ? fetched.slice(0, page.limit) : fetched;
   if (page.backward) {
     rows.reverse();
-    return { rows, hasPreviousPage: more, hasNextPage: page.cursor !== null };
+    return { rows, hasPreviousPage: more, hasNextPage: fromPosition };
   }
-  return { rows, hasNextPage: more, hasPreviousPage: page.cursor !== null };
+  return { rows, hasNextPage: more, hasPreviousPage: fromPosition };
 }

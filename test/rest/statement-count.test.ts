@@ -49,10 +49,22 @@ async function statementsFor(app: TestApp): Promise<Record<string, number>> {
     },
   );
   const lastOfRoom1 = page.body.result.data[0]?._id;
+  const room0 = await client.json<{ result: { data: { _id: string }[] } }>(
+    '/rooms/room-0/messages/v3?limit=1',
+    {
+      headers: imkit,
+    },
+  );
+  const lastOfRoom0 = room0.body.result.data[0]?._id;
   const calls: Record<string, [string, RequestInit]> = {
     'imkit rooms': ['/rooms', { headers: imkit }],
     'imkit room': ['/rooms/room-0', { headers: imkit }],
     'imkit messages': ['/rooms/room-0/messages/v3?limit=1000', { headers: imkit }],
+    // The page's own statement finds where beforeMessage is.
+    'imkit messages before': [
+      `/rooms/room-0/messages/v3?limit=1000&beforeMessage=${lastOfRoom0}`,
+      { headers: imkit },
+    ],
     'rocketchat rooms.get': ['/api/v1/rooms.get', { headers: rc }],
     'rocketchat subscriptions.get': ['/api/v1/subscriptions.get', { headers: rc }],
     'virola rooms': ['/api/v1/rooms', { headers: { cookie: virola.cookie } }],
@@ -94,6 +106,7 @@ describe('SQL statements per REST request', () => {
       'imkit rooms': 3,
       'imkit room': 4,
       'imkit messages': 2,
+      'imkit messages before': 2,
       'rocketchat rooms.get': 3,
       'rocketchat subscriptions.get': 3,
       'virola rooms': 2,

@@ -113,6 +113,9 @@ const senderColumns = prefixedColumns<UserRow>('s', 's_', userColumns);
  * A keyset page of a room's messages ordered by (orderBy, seq): an index range scan
  * whose cost does not depend on how deep in the history the page is. The senders and
  * the viewer's deleted-for-me marks come in the same statement (primary-key lookups).
+ * The page starts at `page.cursor`, or at the message `anchorId` of this room (IMKit's
+ * beforeMessage): its position is read by the same statement (an InitPlan; no rows when
+ * the room has no such message).
  */
 export async function selectRoomMessages(
   db: Executor,
@@ -122,6 +125,7 @@ export async function selectRoomMessages(
   filter: MessageFilter,
   orderBy: MessageOrderField,
   page: PageRequest,
+  anchorId?: string,
 ): Promise<ListedMessage[]> {
   const column = orderColumn[orderBy];
   const direction = page.backward ? 'desc' : 'asc';
@@ -141,7 +145,15 @@ export async function selectRoomMessages(
     .where('messages.app_id', '=', appId)
     .where('messages.room_id', '=', roomId);
   for (const condition of filterConditions(filter)) query = query.where(condition);
-  if (page.cursor) {
+  if (anchorId !== undefined) {
+    const op = sql.raw(page.backward ? '<' : '>');
+    const anchor = sql`from messages a where a.app_id = ${appId} and a.room_id = ${roomId} and a.id = ${anchorId}`;
+    query = query.where(
+      column === 'seq'
+        ? sql<SqlBool>`messages.seq ${op} (select a.seq ${anchor})`
+        : sql<SqlBool>`(${sql.ref(`messages.${column}`)}, messages.seq) ${op} (select ${sql.ref(`a.${column}`)}, a.seq ${anchor})`,
+    );
+  } else if (page.cursor) {
     const op = sql.raw(page.backward ? '<' : '>');
     if (column === 'seq') {
       query = query.where(sql<SqlBool>`messages.seq ${op} ${Number(page.cursor[0])}`);

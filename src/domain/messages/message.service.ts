@@ -31,12 +31,24 @@ export type MessagePage = Page<Edge<Message>> & {
   userDeletedIds: string[];
 };
 
-/** A keyset page of a room's messages, for members and the app's API key. */
+/** Where a page starts when an API pages by message id (IMKit beforeMessage / afterMessage). */
+export interface MessageAnchor {
+  messageId: string;
+  /** The request field that named it, for the error when the room has no such message. */
+  field: string;
+}
+
+/**
+ * A keyset page of a room's messages, for members and the app's API key: from `page.cursor`,
+ * or from just before (backward) or after a message of the room, found by the page's own
+ * statement.
+ */
 export async function listRoomMessages(
   ctx: RequestContext,
   roomId: string,
   query: MessageListQuery,
   page: PageRequest,
+  anchor?: MessageAnchor,
 ): Promise<MessagePage> {
   const { room } = await loadReadableRoom(ctx, roomId);
   const viewerUserId = ctx.viewer?.userId ?? null;
@@ -48,7 +60,10 @@ export async function listRoomMessages(
     query.filter,
     query.orderBy,
     page,
+    anchor?.messageId,
   );
+  // No rows: the anchor is the room's first (or last) message, or not one of its messages at all.
+  if (anchor && fetched.length === 0) await requireRoomMessage(ctx, roomId, anchor);
   const orderKey = messageOrderKey(query.orderBy);
   const deleted = new Set<string>();
   const edges = fetched.map(({ message, sender, deletedForViewer }) => {
@@ -59,30 +74,21 @@ export async function listRoomMessages(
     if (deletedForViewer) deleted.add(message.id);
     return lazyEdge(message, (node) => encodeCursor(orderKey, messageCursorValues(node, query.orderBy)));
   });
-  const result = toPage(edges, page);
+  const result = toPage(edges, page, page.cursor !== null || anchor !== undefined);
   return {
     ...result,
     userDeletedIds: result.rows.filter((e) => deleted.has(e.node.id)).map((e) => e.node.id),
   };
 }
 
-/** The cursor of a message in a room's list, for APIs that page by message id (IMKit beforeMessage). */
-export async function messageCursor(
-  ctx: RequestContext,
-  roomId: string,
-  messageId: string,
-  orderBy: MessageOrderField,
-  field = 'message',
-): Promise<string> {
-  await loadReadableRoom(ctx, roomId);
-  const message = await ctx.loaders.message.load(messageId);
+async function requireRoomMessage(ctx: RequestContext, roomId: string, anchor: MessageAnchor): Promise<void> {
+  const message = await ctx.loaders.message.load(anchor.messageId);
   if (!message || message.roomId !== roomId) {
-    throw new InvalidInputError(`Message "${messageId}" is not in room "${roomId}"`, {
-      field,
+    throw new InvalidInputError(`Message "${anchor.messageId}" is not in room "${roomId}"`, {
+      field: anchor.field,
       reason: 'MESSAGE_NOT_FOUND',
     });
   }
-  return encodeCursor(messageOrderKey(orderBy), messageCursorValues(message, orderBy));
 }
 
 /**

@@ -3,10 +3,9 @@ import type { MessageListQuery } from '../../domain/messages/message.js';
 import {
   countRoomMessages,
   listRoomMessages,
-  messageCursor,
-  messageOrderKey,
+  type MessageAnchor,
 } from '../../domain/messages/message.service.js';
-import { relayPage } from '../../domain/pagination.js';
+import { relayPage, type PageRequest } from '../../domain/pagination.js';
 import type { RoomMember } from '../../domain/rooms/room.js';
 import {
   countViewerRooms,
@@ -117,11 +116,9 @@ export const listMessages: RestHandler = async (rest, deps) => {
     },
     orderBy: params.timeRangeField,
   };
-  const page = relayPage(await pageArgs(ctx, roomId, params), messageOrderKey(query.orderBy), {
-    max: params.limit,
-  });
+  const { page, anchor } = messagePage(params);
   const [result, totalCount] = await Promise.all([
-    listRoomMessages(ctx, roomId, query, page),
+    listRoomMessages(ctx, roomId, query, page, anchor),
     countRoomMessages(ctx, roomId, {}),
   ]);
   const data = await Promise.all(result.rows.map((edge) => loadMessage(ctx, edge.node)));
@@ -138,33 +135,25 @@ export const listMessages: RestHandler = async (rest, deps) => {
   });
 };
 
-async function pageArgs(
-  ctx: ViewerContext,
-  roomId: string,
-  params: MessageListParams,
-): Promise<{ first?: number; after?: string; last?: number; before?: string }> {
+/**
+ * Which page: the `limit` just before (or after) the named message, whose position the page's
+ * own statement reads; from afterTime forward; or the newest.
+ */
+function messagePage(params: MessageListParams): { page: PageRequest; anchor?: MessageAnchor } {
+  const { limit } = params;
   if (params.beforeMessage !== undefined) {
-    const before = await messageCursor(
-      ctx,
-      roomId,
-      params.beforeMessage,
-      params.timeRangeField,
-      'beforeMessage',
-    );
-    return { last: params.limit, before };
+    return {
+      page: { limit, backward: true, cursor: null },
+      anchor: { messageId: params.beforeMessage, field: 'beforeMessage' },
+    };
   }
   if (params.afterMessage !== undefined) {
-    const after = await messageCursor(
-      ctx,
-      roomId,
-      params.afterMessage,
-      params.timeRangeField,
-      'afterMessage',
-    );
-    return { first: params.limit, after };
+    return {
+      page: { limit, backward: false, cursor: null },
+      anchor: { messageId: params.afterMessage, field: 'afterMessage' },
+    };
   }
-  // From a time forward; otherwise the newest messages.
-  return params.afterTime ? { first: params.limit } : { last: params.limit };
+  return { page: { limit, backward: !params.afterTime, cursor: null } };
 }
 
 /** The smallest ObjectId-style message id of a second: "5f87c2cf0000000000000000". */

@@ -157,6 +157,26 @@ describe('IMKit GET /rooms/{id}/messages/v3', () => {
         headers: ownHeaders,
       });
       expect(byTime.body.result.data.map((m: Body) => m.message)).toEqual(['first, edited', 'second']);
+
+      // beforeMessage finds its message's place in the order asked for.
+      const beforeFirst = (query: string) =>
+        client.json<Body>(`/rooms/sync/messages/v3?beforeMessage=${first.id}${query}`, {
+          headers: ownHeaders,
+        });
+      expect((await beforeFirst('')).body.result.data.map((m: Body) => m.message)).toEqual(['second']);
+      const oldest = await beforeFirst('&timeRangeField=messageTime');
+      expect([oldest.status, oldest.body.result.data]).toEqual([200, []]);
+
+      // A message of another room is no place in this one.
+      await createRoom(own.as('a', t(5)), { roomId: 'elsewhere', roomType: 'group', memberIds: ['b'] });
+      const elsewhere = await sendMessage(own.as('a', t(6)), { roomId: 'elsewhere', body: 'there' });
+      for (const param of ['beforeMessage', 'afterMessage']) {
+        const { status, body } = await client.json<Body>(`/rooms/sync/messages/v3?${param}=${elsewhere.id}`, {
+          headers: ownHeaders,
+        });
+        expect([status, body.error?.code], param).toEqual([400, 'MESSAGE_NOT_FOUND']);
+        expect(body.error.message).toContain(elsewhere.id);
+      }
     });
 
     it.each([
