@@ -145,24 +145,19 @@ export async function selectRoomMessages(
     .where('messages.app_id', '=', appId)
     .where('messages.room_id', '=', roomId);
   for (const condition of filterConditions(filter)) query = query.where(condition);
-  if (anchorId !== undefined) {
-    const op = sql.raw(page.backward ? '<' : '>');
-    const anchor = sql`from messages a where a.app_id = ${appId} and a.room_id = ${roomId} and a.id = ${anchorId}`;
-    query = query.where(
-      column === 'seq'
-        ? sql<SqlBool>`messages.seq ${op} (select a.seq ${anchor})`
-        : sql<SqlBool>`(${sql.ref(`messages.${column}`)}, messages.seq) ${op} (select ${sql.ref(`a.${column}`)}, a.seq ${anchor})`,
-    );
-  } else if (page.cursor) {
-    const op = sql.raw(page.backward ? '<' : '>');
-    if (column === 'seq') {
-      query = query.where(sql<SqlBool>`messages.seq ${op} ${Number(page.cursor[0])}`);
-    } else {
-      const [time, seq] = page.cursor;
-      query = query.where(
-        sql<SqlBool>`(${sql.ref(`messages.${column}`)}, messages.seq) ${op} (${time}::timestamptz, ${Number(seq)})`,
-      );
-    }
+  // The keyset bound: the cursor's values, or the anchor message's own, read in this statement.
+  const bound =
+    anchorId !== undefined
+      ? sql`(select ${sql.raw(column === 'seq' ? 'a.seq' : `a.${column}, a.seq`)} from messages a
+          where a.app_id = ${appId} and a.room_id = ${roomId} and a.id = ${anchorId})`
+      : page.cursor === null
+        ? null
+        : column === 'seq'
+          ? sql`${Number(page.cursor[0])}`
+          : sql`(${page.cursor[0]}::timestamptz, ${Number(page.cursor[1])})`;
+  if (bound !== null) {
+    const key = sql.raw(column === 'seq' ? 'messages.seq' : `(messages.${column}, messages.seq)`);
+    query = query.where(sql<SqlBool>`${key} ${sql.raw(page.backward ? '<' : '>')} ${bound}`);
   }
   if (column !== 'seq') query = query.orderBy(`messages.${column}`, direction);
   const rows = (await query
