@@ -1,42 +1,61 @@
 import type { HeapProfiler, Profiler } from 'node:inspector';
 
 /*
- * Where a V8 CPU profile's time went: self time per owner (a package under
- * node_modules, chat-bff's own src/, a node: built-in, GC) and the hottest functions.
- * Self time only, so the shares add up to 100% of the sampled time.
+ * Where a profile's cost went, by owner (a package under node_modules, chat-bff's own
+ * src/, a node: built-in, GC) and by function: CPU self time from a V8 CPU profile, bytes
+ * from a sampling heap profile. Self amounts only, so the shares add up to 100%.
  */
 
+type CallFrame = Profiler.ProfileNode['callFrame'];
+
 export interface ProfileSummary {
-  totalMs: number;
-  /** Owner -> ms of self time, largest first. */
+  /** Sampled ms (CPU) or bytes (heap), idle left out. */
+  total: number;
+  /** Owner -> amount, largest first. */
   owners: [string, number][];
-  /** "function (owner file:line)" -> ms of self time, largest first. */
+  /** "function (file:line)" -> amount, largest first. */
   functions: [string, number][];
 }
 
-export function summarizeProfile(profile: Profiler.Profile, top = 15): ProfileSummary {
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const selfMs = new Map<number, number>();
-  const { samples = [], timeDeltas = [] } = profile;
-  for (let i = 0; i < samples.length; i += 1) {
-    const id = samples[i] as number;
-    selfMs.set(id, (selfMs.get(id) ?? 0) + (timeDeltas[i] ?? 0) / 1000);
-  }
+function tally(entries: Iterable<[CallFrame, number]>, top: number): ProfileSummary {
   const owners = new Map<string, number>();
   const functions = new Map<string, number>();
-  let totalMs = 0;
-  for (const [id, ms] of selfMs) {
-    const frame = nodes.get(id)?.callFrame;
-    if (!frame || frame.functionName === '(idle)') continue;
-    totalMs += ms;
+  let total = 0;
+  for (const [frame, amount] of entries) {
+    if (frame.functionName === '(idle)' || amount === 0) continue;
+    total += amount;
     const owner = ownerOf(frame.url, frame.functionName);
-    owners.set(owner, (owners.get(owner) ?? 0) + ms);
+    owners.set(owner, (owners.get(owner) ?? 0) + amount);
     const where = frame.url ? ` (${shortUrl(frame.url)}:${frame.lineNumber + 1})` : '';
     const name = `${frame.functionName || '(anonymous)'}${where}`;
-    functions.set(name, (functions.get(name) ?? 0) + ms);
+    functions.set(name, (functions.get(name) ?? 0) + amount);
   }
   const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]);
-  return { totalMs, owners: sorted(owners), functions: sorted(functions).slice(0, top) };
+  return { total, owners: sorted(owners), functions: sorted(functions).slice(0, top) };
+}
+
+/** CPU self time in ms per owner and per function. */
+export function summarizeProfile(profile: Profiler.Profile, top = 15): ProfileSummary {
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const { samples = [], timeDeltas = [] } = profile;
+  return tally(
+    samples.flatMap((id, i): [CallFrame, number][] => {
+      const frame = frames.get(id);
+      return frame ? [[frame, (timeDeltas[i] ?? 0) / 1000]] : [];
+    }),
+    top,
+  );
+}
+
+/** Bytes allocated per owner and per allocating function. */
+export function summarizeHeap(profile: HeapProfiler.SamplingHeapProfile, top = 15): ProfileSummary {
+  const entries: [CallFrame, number][] = [];
+  const stack: HeapProfiler.SamplingHeapProfileNode[] = [profile.head];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    stack.push(...node.children);
+    entries.push([node.callFrame, node.selfSize]);
+  }
+  return tally(entries, top);
 }
 
 /** A package name, "chat-bff", "node:<module>", "GC" or "native/other". */
@@ -56,57 +75,17 @@ function shortUrl(url: string): string {
   return own?.[1] ?? url;
 }
 
-export function formatSummary(summary: ProfileSummary, requests: number): string {
-  const pct = (ms: number) => `${((100 * ms) / summary.totalMs).toFixed(1)}%`.padStart(6);
-  const perRequest = (ms: number) => `${(ms / requests).toFixed(3)} ms/req`;
-  const lines = [
-    `sampled CPU: ${summary.totalMs.toFixed(0)} ms, ${perRequest(summary.totalMs)}`,
-    '',
-    'by owner:',
-  ];
-  for (const [owner, ms] of summary.owners.slice(0, 20)) {
-    lines.push(`  ${pct(ms)}  ${perRequest(ms).padStart(14)}  ${owner}`);
+/** The summary as text: its total, the owners and the top functions, each also per request. */
+export function formatSummary(
+  summary: ProfileSummary,
+  labels: { total: string; functions: string; perRequest: (amount: number) => string },
+): string {
+  const pct = (amount: number) => `${((100 * amount) / summary.total).toFixed(1)}%`.padStart(6);
+  const lines = [`${labels.total}: ${labels.perRequest(summary.total)}`, '', 'by owner:'];
+  for (const [owner, amount] of summary.owners.slice(0, 20)) {
+    lines.push(`  ${pct(amount)}  ${labels.perRequest(amount).padStart(14)}  ${owner}`);
   }
-  lines.push('', 'hottest functions (self time):');
-  for (const [name, ms] of summary.functions) lines.push(`  ${pct(ms)}  ${name}`);
-  return lines.join('\n');
-}
-
-export interface HeapSummary {
-  totalBytes: number;
-  owners: [string, number][];
-  functions: [string, number][];
-}
-
-/** Bytes allocated per owner and per allocating function, from a sampling heap profile. */
-export function summarizeHeap(profile: HeapProfiler.SamplingHeapProfile, top = 15): HeapSummary {
-  const owners = new Map<string, number>();
-  const functions = new Map<string, number>();
-  let totalBytes = 0;
-  const stack: HeapProfiler.SamplingHeapProfileNode[] = [profile.head];
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    stack.push(...node.children);
-    if (node.selfSize === 0) continue;
-    const frame = node.callFrame;
-    totalBytes += node.selfSize;
-    const owner = ownerOf(frame.url, frame.functionName);
-    owners.set(owner, (owners.get(owner) ?? 0) + node.selfSize);
-    const where = frame.url ? ` (${shortUrl(frame.url)}:${frame.lineNumber + 1})` : '';
-    const name = `${frame.functionName || '(anonymous)'}${where}`;
-    functions.set(name, (functions.get(name) ?? 0) + node.selfSize);
-  }
-  const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]);
-  return { totalBytes, owners: sorted(owners), functions: sorted(functions).slice(0, top) };
-}
-
-export function formatHeapSummary(summary: HeapSummary, requests: number): string {
-  const pct = (bytes: number) => `${((100 * bytes) / summary.totalBytes).toFixed(1)}%`.padStart(6);
-  const perRequest = (bytes: number) => `${(bytes / requests / 1024).toFixed(1)} kB/req`;
-  const lines = [`allocated: ${perRequest(summary.totalBytes)}`, '', 'by owner:'];
-  for (const [owner, bytes] of summary.owners.slice(0, 15)) {
-    lines.push(`  ${pct(bytes)}  ${perRequest(bytes).padStart(14)}  ${owner}`);
-  }
-  lines.push('', 'allocating functions:');
-  for (const [name, bytes] of summary.functions) lines.push(`  ${pct(bytes)}  ${name}`);
+  lines.push('', `${labels.functions}:`);
+  for (const [name, amount] of summary.functions) lines.push(`  ${pct(amount)}  ${name}`);
   return lines.join('\n');
 }

@@ -120,7 +120,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const cases = values.cases ? values.cases.split(',').map((c) => c.trim().toLowerCase()) : [];
   return {
     scale,
-    serverUrl: values['server-url'] ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    serverUrl: values['server-url'] ?? defaultServerUrl(),
     cases,
     regenerate: values.regenerate ?? false,
     skipDemo: values['skip-demo'] ?? false,
@@ -129,6 +129,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     label: values.label ?? (cases.length > 0 ? `${scale.name}-subset` : scale.name),
     cpuProfDir: values['cpu-prof'] ?? null,
   };
+}
+
+/** The PostgreSQL server the bench's data sets live on, unless --server-url names another. */
+export function defaultServerUrl(): string {
+  return process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 }
 
 function positive(name: string, value: string): number {

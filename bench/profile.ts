@@ -6,12 +6,12 @@ import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/create-database.js';
 import { createLogger } from '../src/logger.js';
 import { buildCases } from './cases.js';
-import { formatHeapSummary, formatSummary, summarizeHeap, summarizeProfile } from './cpu-profile.js';
+import { formatSummary, summarizeHeap, summarizeProfile } from './cpu-profile.js';
 import { ensureDataset, withClient } from './dataset.js';
 import { loadFixtures } from './fixtures.js';
 import { runInProcess } from './load.js';
 import type { HttpRequestSpec } from './load.js';
-import { SCALES, type ScaleName } from './options.js';
+import { defaultServerUrl, SCALES, type ScaleName } from './options.js';
 
 /*
  * `npm run bench:profile -- --case GQL-ROOM`: one bench case's requests handed straight to
@@ -54,8 +54,7 @@ async function main(): Promise<void> {
   const concurrency = Number(values.concurrency);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
-  const dataset = await ensureDataset(serverUrl, scale, { regenerate: false, log });
+  const dataset = await ensureDataset(defaultServerUrl(), scale, { regenerate: false, log });
   const fixtures = await withClient(dataset.url, (client) => loadFixtures(client, dataset));
   const wanted = values.case.toLowerCase();
   const matches = buildCases(fixtures).filter((c) => c.name.toLowerCase().includes(wanted));
@@ -112,7 +111,14 @@ async function main(): Promise<void> {
       });
       const sampled = await runInProcess({ call, connections: concurrency, seconds });
       const heap = await session.post('HeapProfiler.stopSampling');
-      heapReport = `\nthen ${seconds} s sampling allocations (${sampled.requests} requests):\n${formatHeapSummary(summarizeHeap(heap.profile), sampled.requests)}\n`;
+      heapReport = `\nthen ${seconds} s sampling allocations (${sampled.requests} requests):\n${formatSummary(
+        summarizeHeap(heap.profile),
+        {
+          total: 'allocated',
+          functions: 'allocating functions',
+          perRequest: (bytes) => `${(bytes / sampled.requests / 1024).toFixed(1)} kB/req`,
+        },
+      )}\n`;
     }
     session.disconnect();
 
@@ -126,7 +132,11 @@ async function main(): Promise<void> {
         `process CPU ${(cpuMs / run.requests).toFixed(3)} ms/req (user+system, all threads); SQL statements ${statementsPerRequest.toFixed(2)}/req`,
         '',
         `then ${seconds} s under the profiler (${profiled.requests} requests; sampled time, so it includes waiting for a core):`,
-        formatSummary(summarizeProfile(profile), profiled.requests),
+        formatSummary(summarizeProfile(profile), {
+          total: 'sampled CPU',
+          functions: 'hottest functions (self time)',
+          perRequest: (ms) => `${(ms / profiled.requests).toFixed(3)} ms/req`,
+        }),
         heapReport,
         '',
         `profile: ${out}`,

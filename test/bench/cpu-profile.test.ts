@@ -37,7 +37,7 @@ describe('bench CPU profile summary', () => {
       timeDeltas: [1000, 2000, 2000, 3000, 9000, 1000],
     };
     const summary = summarizeProfile(profile);
-    expect(summary.totalMs).toBe(9);
+    expect(summary.total).toBe(9);
     expect(Object.fromEntries(summary.owners)).toEqual({ 'chat-bff': 4, GC: 3, kysely: 2 });
     expect(summary.functions[0]).toEqual(['parseIso (src/db/timestamps.ts:10)', 4]);
   });
@@ -58,7 +58,7 @@ describe('bench CPU profile summary', () => {
       ]),
     };
     const summary = summarizeHeap(heap);
-    expect(summary.totalBytes).toBe(1000);
+    expect(summary.total).toBe(1000);
     expect(Object.fromEntries(summary.owners)).toEqual({ 'chat-bff': 500, pg: 500 });
     expect(summary.functions).toEqual([
       ['handleDataRow (pg/lib/client.js:10)', 500],
