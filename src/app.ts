@@ -6,6 +6,7 @@ import { createGraphQLRoute } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
 import { createRestRoutes } from './rest/rest-routes.js';
 import { routeLabel, type Metrics } from './metrics.js';
+import { runWithDeadline, withinDeadline } from './db/request-deadline.js';
 import type { EventBus } from './realtime/event-bus.js';
 
 /*
@@ -39,13 +40,15 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Extra routes tried after the built-in ones (tests, tools). */
   routes?: readonly RouteHandler[];
+  /** True once shutdown has begun: /readyz says so at once, so load balancers stop sending. */
+  isDraining?: () => boolean;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 export function createApp(deps: AppDeps): FetchHandler {
   const routes: RouteHandler[] = [
-    createHealthRoutes(deps.db),
+    createHealthRoutes(deps.db, deps.isDraining ?? (() => false)),
     ...(deps.metrics ? [createMetricsRoute(deps.metrics)] : []),
     createGraphQLRoute({
       db: deps.db,
@@ -66,7 +69,13 @@ export function createApp(deps: AppDeps): FetchHandler {
     let response: Response;
     try {
       url = new URL(request.url);
-      response = (await route(routes, request, url, { requestId, log })) ?? notFound(requestId);
+      const target = url;
+      // The deadline covers producing the answer; a stream's later events run without one.
+      response = await runWithDeadline(deps.config.REQUEST_TIMEOUT_MS, async (deadline) => {
+        const answer = (await route(routes, request, target, { requestId, log })) ?? notFound(requestId);
+        deadline.at = undefined;
+        return answer;
+      });
     } catch (error) {
       log.error({ err: error }, 'unhandled error');
       response = json(500, { error: 'Internal server error', requestId });
@@ -100,20 +109,29 @@ async function route(
   return undefined;
 }
 
-/** Liveness (the process answers) and readiness (the database answers). */
-function createHealthRoutes(db: Db): RouteHandler {
+/** How long /readyz waits for the database: a load balancer's probe must get an answer, either way. */
+const READINESS_TIMEOUT_MS = 1000;
+
+/** Liveness (the process answers) and readiness (the database answers, and we are not shutting down). */
+function createHealthRoutes(db: Db, isDraining: () => boolean): RouteHandler {
   return async (request, url, { log }) => {
     if (url.pathname !== '/healthz' && url.pathname !== '/readyz') return undefined;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return json(405, { error: 'Method not allowed' }, { allow: 'GET, HEAD' });
     }
     if (url.pathname === '/healthz') return json(200, { status: 'ok' });
+    if (isDraining()) return json(503, { status: 'draining', error: 'The server is shutting down' });
     try {
-      await sql`select 1`.execute(db);
+      // Its own, shorter deadline: a frozen database makes this a 503 in a second, and the probe's statement is cancelled.
+      await runWithDeadline(READINESS_TIMEOUT_MS, () => withinDeadline(sql`select 1`.execute(db)));
       return json(200, { status: 'ready' });
     } catch (error) {
       log.warn({ err: error }, 'readiness check failed');
-      return json(503, { status: 'unavailable', error: 'The database does not answer' });
+      return json(
+        503,
+        { status: 'unavailable', error: 'The database does not answer' },
+        { 'retry-after': '1' },
+      );
     }
   };
 }

@@ -23,6 +23,8 @@ const schema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
+  /** Every request's deadline: past it, a 503 (SERVICE_UNAVAILABLE) and its statement is cancelled. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   TOKEN_TTL_SECONDS: z.coerce
     .number()
     .int()

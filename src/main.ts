@@ -45,7 +45,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await options.prepare?.(database);
     // One bus per process: in-process, or through Redis when REDIS_URL is set (every instance hears every write).
     events = await createEventBus({ log, redisUrl: config.REDIS_URL });
+    let draining = false;
     const app = createApp({
+      isDraining: () => draining,
       db: database.db,
       config,
       log,
@@ -74,6 +76,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       database,
       shutdown() {
         stopped ??= (async () => {
+          draining = true;
           log.info('shutting down: finishing in-flight requests');
           try {
             await http.close();
@@ -122,9 +125,21 @@ export function exitOnSignals(server: RunningServer, log: Logger): void {
   process.on('SIGINT', onSignal);
 }
 
+/**
+ * The last line of defence: a promise rejection nobody handled is a bug to log, not a
+ * reason to drop every other request (Node's default is to exit). Faults of the
+ * database and Redis are handled where they arise; this catches what a library forgets.
+ */
+export function logUnhandledRejections(log: Logger): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    log.error({ err: reason }, 'unhandled promise rejection (a bug): the process goes on');
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  logUnhandledRejections(log);
   const server = await startServer({ config, log });
   exitOnSignals(server, log);
 }

@@ -5,7 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
-import { withNamedStatements } from './prepared-statements.js';
+import { guardPool } from './pg-pool.js';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 import type { Database } from './schema.js';
 
@@ -55,6 +55,8 @@ export async function createDatabase(
       idleTimeoutMillis: 30_000,
       statement_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
       idle_in_transaction_session_timeout: 60_000,
+      // A peer that vanished without a FIN (a host down, a cut network) is noticed by TCP keepalive.
+      keepAlive: true,
       application_name: 'chat-bff',
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -65,11 +67,15 @@ export async function createDatabase(
               : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // Without a listener, an idle client's error (a PostgreSQL restart) kills the process.
+    // Without a listener, an idle client's error (a PostgreSQL restart) kills the process;
+    // checked-out clients get theirs from guardPool.
     pool.on('error', onPoolError);
-    // Named prepared statements: parsed and planned once per connection (prepared-statements.ts).
     const dialect = new PostgresDialect({
-      pool: config.DB_PREPARED_STATEMENTS === false ? pool : withNamedStatements(pool),
+      pool: guardPool(pool, {
+        // Named prepared statements: parsed and planned once per connection (prepared-statements.ts).
+        namedStatements: config.DB_PREPARED_STATEMENTS !== false,
+        onClientError: onPoolError,
+      }),
     });
     const db = new Kysely<Database>({ dialect, ...(log ? { log } : {}) });
     return {

@@ -1,6 +1,3 @@
-import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
-import type pg from 'pg';
-
 /*
  * Kysely's pg dialect sends every statement unnamed, so PostgreSQL parses and plans it
  * on every call; for the room list planning costs as much as running it (1-2 ms). Named
@@ -19,33 +16,15 @@ import type pg from 'pg';
 
 const MAX_NAMED = 500;
 
-export function withNamedStatements(pool: pg.Pool): PostgresPool {
+/** Names SQL texts for pg's named prepared statements: the same text, the same name. */
+export function createStatementNamer(): (text: string) => string | undefined {
   const names = new Map<string, string>();
-  const nameOf = (text: string): string | undefined => {
+  return (text) => {
     let name = names.get(text);
     if (name === undefined && names.size < MAX_NAMED) {
       name = `k${names.size + 1}`;
       names.set(text, name);
     }
     return name;
-  };
-  return {
-    async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
-      function query<R>(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
-      function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
-      function query(textOrCursor: string | PostgresCursor<unknown>, values?: readonly unknown[]): unknown {
-        // Kysely streams through a cursor object (never used here, but passed on untouched).
-        if (typeof textOrCursor !== 'string') return client.query(textOrCursor as never);
-        const name = nameOf(textOrCursor);
-        return client.query({
-          text: textOrCursor,
-          values: [...(values ?? [])],
-          ...(name !== undefined && { name }),
-        });
-      }
-      return { query, release: () => client.release() };
-    },
-    end: () => pool.end(),
   };
 }

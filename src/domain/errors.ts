@@ -1,10 +1,14 @@
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { DeadlineExceededError } from '../db/request-deadline.js';
+
 /*
  * The errors a service may throw on purpose. Each has a stable code; every transport
  * maps them to its own envelope (GraphQL extensions.code, IMKit RC/error, Rocket.Chat
  * success:false, Virola errorText). Anything else is a bug: masked and logged.
  */
 
-export type DomainErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+export type DomainErrorCode =
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -45,6 +49,36 @@ export class ConflictError extends DomainError {
   readonly code = 'CONFLICT';
 }
 
+/** How long a client should wait before retrying a SERVICE_UNAVAILABLE (HTTP Retry-After). */
+export const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Not the client's fault and not a bug: the database is down, restarting, out of
+ * connections, or the request's deadline passed. Every transport answers 503 with
+ * Retry-After (GraphQL: SERVICE_UNAVAILABLE), so clients and load balancers retry.
+ */
+export class ServiceUnavailableError extends DomainError {
+  override name = 'ServiceUnavailableError';
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly retryAfterSeconds = RETRY_AFTER_SECONDS;
+}
+
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/**
+ * The DomainError a transport should answer with: the error itself, a
+ * ServiceUnavailableError for a fault outside the process (database, deadline), or
+ * null for anything else (a bug: masked and logged by the transport).
+ */
+export function asExpectedError(error: unknown): DomainError | null {
+  if (isDomainError(error)) return error;
+  if (error instanceof DeadlineExceededError)
+    return new ServiceUnavailableError(error.message, { reason: 'DEADLINE_EXCEEDED' });
+  if (isDatabaseUnavailable(error))
+    return new ServiceUnavailableError('The database is unavailable; try again shortly', {
+      reason: 'DATABASE_UNAVAILABLE',
+    });
+  return null;
 }

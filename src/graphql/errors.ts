@@ -1,6 +1,11 @@
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import { handleStreamOrSingleExecutionResult, maskError as maskYogaError, type Plugin } from 'graphql-yoga';
-import { isDomainError, type DomainError } from '../domain/errors.js';
+import {
+  asExpectedError,
+  RETRY_AFTER_SECONDS,
+  ServiceUnavailableError,
+  type DomainError,
+} from '../domain/errors.js';
 import type { GraphQLContext } from './builder.js';
 import { withLocations } from './error-locations.js';
 
@@ -20,11 +25,21 @@ function domainExtensions(error: DomainError): Record<string, unknown> {
     code: error.code,
     ...(error.reason !== undefined && { reason: error.reason }),
     ...(error.field !== undefined && { field: error.field }),
+    ...(error instanceof ServiceUnavailableError && { retryAfter: error.retryAfterSeconds }),
   };
+}
+
+/** The HTTP status and headers yoga should answer with when `error` stopped the whole operation. */
+function httpOf(error: DomainError): { status: number; headers: Record<string, string> } | undefined {
+  if (error.code === 'UNAUTHENTICATED') return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
+  if (error instanceof ServiceUnavailableError)
+    return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  return undefined;
 }
 
 /** A GraphQL error for a DomainError; `at` gives the path and locations when it came from a field. */
 export function toGraphQLError(error: DomainError, at?: GraphQLError): GraphQLError {
+  const http = at ? undefined : httpOf(error);
   return new GraphQLError(error.message, {
     ...(at && {
       nodes: at.nodes ?? null,
@@ -35,8 +50,7 @@ export function toGraphQLError(error: DomainError, at?: GraphQLError): GraphQLEr
     extensions: {
       ...domainExtensions(error),
       // Yoga turns this into the response status (and drops it from the body).
-      ...(error.code === 'UNAUTHENTICATED' &&
-        !at && { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } }),
+      ...(http && { http }),
     },
   });
 }
@@ -44,8 +58,16 @@ export function toGraphQLError(error: DomainError, at?: GraphQLError): GraphQLEr
 /** The error a client sees for one error of an execution result. */
 function presentError(error: GraphQLError, ctx: GraphQLContext): GraphQLError {
   const original = error.originalError;
-  if (isDomainError(original)) return toGraphQLError(original, error);
   if (!original || original instanceof GraphQLError) return error; // validation, coercion, our own
+  const expected = asExpectedError(original);
+  if (expected) {
+    if (expected instanceof ServiceUnavailableError)
+      ctx.log.warn(
+        { err: original, path: error.path },
+        'a GraphQL field failed: the database is unavailable',
+      );
+    return toGraphQLError(expected, error);
+  }
   ctx.log.error({ err: original, path: error.path }, 'unexpected error while executing a GraphQL operation');
   return new GraphQLError(UNEXPECTED, {
     nodes: error.nodes ?? null,
@@ -54,11 +76,11 @@ function presentError(error: GraphQLError, ctx: GraphQLContext): GraphQLError {
   });
 }
 
-/** Whether nothing of the operation could run: it failed for want of a viewer, as a whole. */
-function wholeOperationUnauthenticated(result: ExecutionResult): boolean {
-  const unauthenticated = result.errors?.some((e) => e.extensions['code'] === 'UNAUTHENTICATED') ?? false;
+/** Whether nothing of the operation could run, and an error with `code` is why. */
+function wholeOperationFailed(result: ExecutionResult, code: string): boolean {
+  const failed = result.errors?.some((e) => e.extensions['code'] === code) ?? false;
   const data = result.data;
-  return unauthenticated && (data == null || Object.values(data).every((value) => value === null));
+  return failed && (data == null || Object.values(data).every((value) => value === null));
 }
 
 function presentResult(
@@ -73,10 +95,16 @@ function presentResult(
       presentError(withLocations(e, operation.document, operation.operationName), ctx),
     ),
   };
-  if (ctx.viewer === null && wholeOperationUnauthenticated(presented)) {
+  if (ctx.viewer === null && wholeOperationFailed(presented, 'UNAUTHENTICATED')) {
     presented.extensions = {
       ...presented.extensions,
       http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+    };
+  } else if (wholeOperationFailed(presented, 'SERVICE_UNAVAILABLE')) {
+    // Nothing was answered because the database could not be reached: a 503 tells clients and proxies to retry.
+    presented.extensions = {
+      ...presented.extensions,
+      http: { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } },
     };
   }
   return presented;
@@ -107,7 +135,7 @@ export function useDomainErrors(): Plugin<GraphQLContext> {
 /** Yoga's error masking, taught DomainErrors: for errors raised outside execution (context, subscribe). */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
-  if (isDomainError(original))
-    return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+  const expected = asExpectedError(original);
+  if (expected) return toGraphQLError(expected, error instanceof GraphQLError ? error : undefined);
   return maskYogaError(error, message, isDev);
 }

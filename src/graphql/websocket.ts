@@ -7,6 +7,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import { readCredentials } from '../auth/credentials.js';
+import { asExpectedError } from '../domain/errors.js';
 import type { UpgradeHandler } from '../server.js';
 import { GRAPHQL_ENDPOINT, createGraphQLServer, type GraphQLServerDeps } from './yoga.js';
 
@@ -69,7 +70,10 @@ export function createGraphQLWebSocketHandler(deps: GraphQLServerDeps): UpgradeH
         try {
           await authenticate(deps.db, credentials);
           return true;
-        } catch {
+        } catch (error) {
+          // The database is down: not the client's fault. 1013 Try Again Later, not 4403 Forbidden.
+          if (asExpectedError(error)?.code === 'SERVICE_UNAVAILABLE')
+            ctx.extra.socket.close(1013, 'Service unavailable: try again later');
           return false; // 4403 Forbidden
         }
       },

@@ -9,7 +9,8 @@ import { authenticate } from '../auth/authenticate.js';
 import { readCredentials, type Credentials } from '../auth/credentials.js';
 import { createRequestContext } from '../context.js';
 import type { Db } from '../db/create-database.js';
-import { isDomainError } from '../domain/errors.js';
+import { DeadlineExceededError, withinDeadline } from '../db/request-deadline.js';
+import { asExpectedError, isDomainError, RETRY_AFTER_SECONDS } from '../domain/errors.js';
 import { DEFAULT_CLIENT_TOKEN_TTL_SECONDS } from '../domain/platform/platform.service.js';
 import type { Viewer } from '../domain/viewer.js';
 import type { Logger } from '../logger.js';
@@ -43,7 +44,8 @@ async function viewerOf(db: Db, credentials: Credentials | null): Promise<Viewer
   try {
     return await authenticate(db, credentials);
   } catch (error) {
-    throw isDomainError(error) ? toGraphQLError(error) : error;
+    const expected = asExpectedError(error);
+    throw expected ? toGraphQLError(expected) : error;
   }
 }
 
@@ -121,11 +123,39 @@ export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
   });
 }
 
+/** The answer when the request's deadline passes before yoga answers: a GraphQL error, HTTP 503. */
+function deadlineResponse(error: DeadlineExceededError): Response {
+  const body = {
+    errors: [
+      {
+        message: error.message,
+        extensions: {
+          code: 'SERVICE_UNAVAILABLE',
+          reason: 'DEADLINE_EXCEEDED',
+          retryAfter: RETRY_AFTER_SECONDS,
+        },
+      },
+    ],
+  };
+  return new Response(JSON.stringify(body), {
+    status: 503,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'retry-after': String(RETRY_AFTER_SECONDS),
+    },
+  });
+}
+
 /** The app's route for GraphQL: answers /graphql (queries, GraphiQL), lets everything else through. */
 export function createGraphQLRoute(deps: GraphQLServerDeps): RouteHandler {
   const server = createGraphQLServer(deps);
-  return (request, url, { requestId }) =>
-    url.pathname === GRAPHQL_ENDPOINT || url.pathname === `${GRAPHQL_ENDPOINT}/`
-      ? server.fetch(request, { requestId })
-      : undefined;
+  return async (request, url, { requestId }) => {
+    if (url.pathname !== GRAPHQL_ENDPOINT && url.pathname !== `${GRAPHQL_ENDPOINT}/`) return undefined;
+    try {
+      return await withinDeadline(Promise.resolve(server.fetch(request, { requestId })));
+    } catch (error) {
+      if (error instanceof DeadlineExceededError) return deadlineResponse(error);
+      throw error;
+    }
+  };
 }

@@ -1,4 +1,4 @@
-import { isDomainError, type DomainError } from '../domain/errors.js';
+import { asExpectedError, RETRY_AFTER_SECONDS, type DomainError } from '../domain/errors.js';
 import type { RestRequest } from './rest-request.js';
 
 /** HTTP status of a domain error, the same in every dialect. */
@@ -14,7 +14,14 @@ export function statusOf(error: DomainError): number {
       return 400;
     case 'CONFLICT':
       return 409;
+    case 'SERVICE_UNAVAILABLE':
+      return 503;
   }
+}
+
+/** Headers every 503 carries: when to try again. */
+export function retryHeaders(error: DomainError): Record<string, string> {
+  return error.code === 'SERVICE_UNAVAILABLE' ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
 }
 
 /**
@@ -22,7 +29,12 @@ export function statusOf(error: DomainError): number {
  * with the request id and its details never reach the client.
  */
 export function expectedError(error: unknown, rest: RestRequest): DomainError | null {
-  if (isDomainError(error)) return error;
+  const expected = asExpectedError(error);
+  if (expected) {
+    if (expected.code === 'SERVICE_UNAVAILABLE')
+      rest.log.warn({ err: error, path: rest.url.pathname }, 'answered 503: the database is unavailable');
+    return expected;
+  }
   rest.log.error({ err: error, path: rest.url.pathname }, 'unexpected error in a REST handler');
   return null;
 }

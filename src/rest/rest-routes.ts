@@ -1,4 +1,5 @@
 import type { RouteHandler } from '../app.js';
+import { withinDeadline } from '../db/request-deadline.js';
 import type { Dialect, DialectRoute, RestDeps } from './dialect.js';
 import { jsonResponse } from './http.js';
 import { imkitDialect } from './imkit/imkit.routes.js';
@@ -65,7 +66,8 @@ export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = 
     const chosen = await choose(candidates, base);
     const rest: RestRequest = { ...base, params: chosen.params };
     try {
-      return await chosen.route.handler(rest, deps);
+      // Past the request's deadline the dialect answers 503 in its own shape (the pool cancels the statement).
+      return await withinDeadline(chosen.route.handler(rest, deps));
     } catch (error) {
       return chosen.mount.dialect.errorResponse(error, rest);
     }

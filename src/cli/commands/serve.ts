@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
-import { exitOnSignals, startServer } from '../../main.js';
+import { exitOnSignals, logUnhandledRejections, startServer } from '../../main.js';
 import { formatDemoBanner } from '../demo-banner.js';
 import { DEMO_APP_ID, isEmptyDatabase, seedDemo, type DemoCredentials } from '../demo-data.js';
 import { findAppById } from '../../domain/apps/app.repository.js';
@@ -18,6 +18,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: { demo?: boolean }) => {
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL);
+      logUnhandledRejections(log);
       let demo: DemoCredentials | undefined;
       let demoNote: string | undefined;
       const server = await startServer({

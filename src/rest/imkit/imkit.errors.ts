@@ -1,4 +1,4 @@
-import { expectedError, internalErrorMessage, statusOf } from '../errors.js';
+import { expectedError, internalErrorMessage, retryHeaders, statusOf } from '../errors.js';
 import { jsonResponse } from '../http.js';
 import type { RestRequest } from '../rest-request.js';
 import type { HttpMethod } from '../router.js';
@@ -17,6 +17,7 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /** RM for a 404, by reason: the documents say "Room not found". */
@@ -38,6 +39,7 @@ const DEFAULT_CODE: Record<number, string> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
+  503: 'SERVICE_UNAVAILABLE',
 };
 
 export function imkitErrorResponse(
@@ -54,8 +56,8 @@ export function imkitError(error: unknown, rest: RestRequest): Response {
   const known = expectedError(error, rest);
   if (!known) return imkitErrorResponse(500, 'INTERNAL_ERROR', internalErrorMessage(rest));
   const status = statusOf(known);
-  const code = known.reason ?? DEFAULT_CODE[status] ?? known.code;
-  return imkitErrorResponse(status, code, DOCUMENTED_MESSAGE[code] ?? known.message);
+  const code = status === 503 ? known.code : (known.reason ?? DEFAULT_CODE[status] ?? known.code);
+  return imkitErrorResponse(status, code, DOCUMENTED_MESSAGE[code] ?? known.message, retryHeaders(known));
 }
 
 export function imkitMethodNotAllowed(allowed: readonly HttpMethod[], rest: RestRequest): Response {

@@ -1,4 +1,4 @@
-import { expectedError, internalErrorMessage, statusOf } from '../errors.js';
+import { expectedError, internalErrorMessage, retryHeaders, statusOf } from '../errors.js';
 import { jsonResponse } from '../http.js';
 import type { RestRequest } from '../rest-request.js';
 import type { HttpMethod } from '../router.js';
@@ -66,6 +66,7 @@ export function rcError(error: unknown, rest: RestRequest): Response {
   const known = expectedError(error, rest);
   if (!known) return rcFailure(500, internalErrorMessage(rest));
   const status = statusOf(known);
+  if (status === 503) return rcFailure(503, known.message, 'error-service-unavailable', retryHeaders(known));
   if (status === 401) return rcNotLoggedIn();
   if (status === 400) {
     const errorType = `error-${known.field ?? 'param'}-param-invalid`;
@@ -86,6 +87,8 @@ export function rcAuthError(error: unknown, rest: RestRequest): Response {
   const known = expectedError(error, rest);
   if (!known) return jsonResponse(500, { status: 'error', message: internalErrorMessage(rest) });
   const status = statusOf(known);
+  if (status === 503)
+    return jsonResponse(503, { status: 'error', message: known.message }, retryHeaders(known));
   if (status === 401 && known.reason === 'INVALID_CREDENTIALS') {
     return jsonResponse(401, { status: 'error', error: 'Unauthorized', message: 'Unauthorized' });
   }

@@ -1,4 +1,4 @@
-import { expectedError, internalErrorMessage, statusOf } from '../errors.js';
+import { expectedError, internalErrorMessage, retryHeaders, statusOf } from '../errors.js';
 import { jsonResponse } from '../http.js';
 import type { RestRequest } from '../rest-request.js';
 import type { HttpMethod } from '../router.js';
@@ -25,7 +25,7 @@ export function virolaError(error: unknown, rest: RestRequest): Response {
       known.reason === 'INVALID_CREDENTIALS' ? 'Wrong user name or password' : WRONG_BEARER,
     );
   }
-  return virolaErrorResponse(status, known.message);
+  return virolaErrorResponse(status, known.message, retryHeaders(known));
 }
 
 export function virolaMethodNotAllowed(allowed: readonly HttpMethod[], rest: RestRequest): Response {
