@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { messageOrderKey } from '../src/domain/messages/message.service.js';
 import { encodeCursor } from '../src/domain/pagination.js';
 import { GQL_MESSAGES, GQL_ROOM, GQL_ROOMS, GQL_SEND } from './documents.js';
 import type { Fixtures, Viewer } from './fixtures.js';
@@ -111,7 +112,7 @@ function gqlMessagesCase(name: string, description: string, fx: Fixtures, seqs: 
     seqs.map((seq, i) => {
       const viewer = fx.busiestRoomMembers[i % fx.busiestRoomMembers.length] as Viewer;
       // The cursor chat-bff itself hands out for the message with this sequence number.
-      const before = encodeCursor('messages|SEQUENCE', [seq]);
+      const before = encodeCursor(messageOrderKey('SEQUENCE'), [seq]);
       return {
         viewer,
         chatBff: gqlRequest(viewer, GQL_MESSAGES, { roomId, before }),

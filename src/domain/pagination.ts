@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { stringProblem } from './untrusted-input.js';
 
 /*
  * One pagination model for every transport: keyset pages. A page request says how
@@ -6,10 +7,21 @@ import { InvalidInputError } from './errors.js';
  * the repository orders by the sort keys plus a unique tie-breaker and fetches one
  * row more than asked to learn whether there is more. Cursors are opaque to clients:
  * base64url JSON of the row's sort-key values, tagged with the order they belong to,
- * so a cursor from another order is rejected instead of silently misread.
+ * so a cursor from another order is rejected instead of silently misread. A cursor is
+ * input like any other: decoding checks each value against the SQL type its key is
+ * compared as, so a tampered one is a BAD_USER_INPUT, never a failed cast in the database.
  */
 
 export type CursorValue = string | number | boolean | null;
+
+/** The SQL type a key of an ordering is compared as. */
+export type CursorKey = 'timestamptz' | 'int8' | 'text' | 'bool';
+
+/** An ordering as its cursors know it: a name (so another ordering's cursor is refused) and its keys. */
+export interface CursorOrder {
+  readonly name: string;
+  readonly keys: readonly CursorKey[];
+}
 
 export interface PageRequest {
   /** Rows wanted. */
@@ -28,22 +40,42 @@ export interface Page<T> {
 
 export const MAX_PAGE_SIZE = 100;
 
-export function encodeCursor(order: string, values: CursorValue[]): string {
-  return Buffer.from(JSON.stringify([order, ...values])).toString('base64url');
+export function encodeCursor(order: CursorOrder, values: CursorValue[]): string {
+  return Buffer.from(JSON.stringify([order.name, ...values])).toString('base64url');
+}
+
+// What Date#toISOString writes (years past 9999 carry a sign).
+const ISO_TIME = /^(?:\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function fitsKey(value: unknown, key: CursorKey): boolean {
+  switch (key) {
+    case 'timestamptz':
+      return typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+    case 'int8':
+      return Number.isSafeInteger(value);
+    case 'text':
+      return typeof value === 'string' && stringProblem(value) === undefined;
+    case 'bool':
+      return typeof value === 'boolean';
+  }
 }
 
 /** Decodes a cursor made by encodeCursor for the same order, or throws BAD_USER_INPUT. */
-export function decodeCursor(order: string, cursor: string, field = 'cursor'): CursorValue[] {
+export function decodeCursor(order: CursorOrder, cursor: string, field = 'cursor'): CursorValue[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidInputError(`Invalid ${field}: not a cursor this API issued`, { field });
   }
-  if (!Array.isArray(parsed) || parsed[0] !== order) {
+  if (!Array.isArray(parsed) || parsed[0] !== order.name) {
     throw new InvalidInputError(`Invalid ${field}: it belongs to another list or ordering`, { field });
   }
-  return parsed.slice(1) as CursorValue[];
+  const values: unknown[] = parsed.slice(1);
+  if (values.length !== order.keys.length || !order.keys.every((key, i) => fitsKey(values[i], key))) {
+    throw new InvalidInputError(`Invalid ${field}: not a cursor this API issued`, { field });
+  }
+  return values as CursorValue[];
 }
 
 /**
@@ -52,7 +84,7 @@ export function decodeCursor(order: string, cursor: string, field = 'cursor'): C
  */
 export function relayPage(
   args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
-  order: string,
+  order: CursorOrder,
   options: { defaultSize?: number; max?: number } = {},
 ): PageRequest {
   const max = options.max ?? MAX_PAGE_SIZE;

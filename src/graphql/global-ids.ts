@@ -1,5 +1,6 @@
 import { decodeGlobalID as decodePothosGlobalID } from '@pothos/plugin-relay';
 import { InvalidInputError } from '../domain/errors.js';
+import { stringProblem } from '../domain/untrusted-input.js';
 
 /*
  * Global ids are opaque to clients: base64 of "<Type>:<key>". Keys are the ids of the
@@ -13,15 +14,29 @@ export function encodeGlobalId(typename: string, id: string | number | bigint): 
   return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64');
 }
 
-/** Decodes a global id, or throws BAD_USER_INPUT (not an internal error) for a malformed one. */
+const TYPENAME = /^[A-Z][A-Za-z]{0,63}$/;
+
+function notIssued(globalId: string): InvalidInputError {
+  const shown = stringProblem(globalId) ? '' : ` "${globalId.slice(0, 200)}"`;
+  return new InvalidInputError(`Invalid global id${shown}: not an id this API issued`, { field: 'id' });
+}
+
+/**
+ * Decodes a global id into a type name and a key the database can hold, or throws
+ * BAD_USER_INPUT (not an internal error) for a malformed one. Base64 hides what the
+ * input rule sees in a plain string, so the decoded key is checked here: no NUL, except
+ * the one that joins a Member's two keys.
+ */
 export function decodeGlobalId(globalId: string): { typename: string; id: string } {
+  let decoded: { typename: string; id: string };
   try {
-    return decodePothosGlobalID(globalId);
+    decoded = decodePothosGlobalID(globalId);
   } catch {
-    throw new InvalidInputError(`Invalid global id "${globalId}": not an id this API issued`, {
-      field: 'id',
-    });
+    throw notIssued(globalId);
   }
+  const key = decoded.typename === 'Member' ? decoded.id.replace(MEMBER_KEY_SEPARATOR, '') : decoded.id;
+  if (!TYPENAME.test(decoded.typename) || decoded.id === '' || stringProblem(key)) throw notIssued(globalId);
+  return decoded;
 }
 
 export function memberNodeKey(roomId: string, userId: string): string {

@@ -18,7 +18,9 @@ import type { EventBus } from '../realtime/event-bus.js';
 import type { GraphQLContext } from './builder.js';
 import { maskError, toGraphQLError, useDomainErrors } from './errors.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, GRAPHIQL_TITLE } from './graphiql-examples.js';
+import { DEFAULT_GRAPHQL_LIMITS, useRequestLimits, type GraphQLLimits } from './request-limits.js';
 import { schema } from './schema.js';
+import { useUntrustedInputGuard } from './untrusted-input.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -29,6 +31,8 @@ export interface GraphQLServerDeps {
   events?: EventBus;
   /** Lifetime of client tokens issued without one (TOKEN_TTL_SECONDS); default 30 days. */
   tokenTtlSeconds?: number;
+  /** What one operation may ask for (GRAPHQL_MAX_*); default the configuration's defaults. */
+  limits?: GraphQLLimits;
 }
 
 /** What the host (the app's fetch handler) hands yoga with each request. */
@@ -109,7 +113,12 @@ export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
         stillAuthenticated: recheck(deps.db, credentials),
       };
     },
-    plugins: [useDomainErrors(), useGraphQlJit({}, { enableIf: jitApplies })],
+    plugins: [
+      useDomainErrors(),
+      useUntrustedInputGuard(),
+      useRequestLimits(deps.limits ?? DEFAULT_GRAPHQL_LIMITS),
+      useGraphQlJit({}, { enableIf: jitApplies }),
+    ],
     maskedErrors: { maskError },
     logging: yogaLogger(deps.log),
     // Credentials also travel as a session cookie: other sites' pages must not read answers made with it.

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../domain/errors.js';
+import { checkUntrustedValue } from '../domain/untrusted-input.js';
 
 /*
  * Query-parameter decoding shared by the dialects. Every failure is a BAD_USER_INPUT
@@ -54,11 +55,14 @@ export function parsePositiveIntId(value: string, field: string): number {
 }
 
 export function parseJsonParam(value: string, field: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(value) as unknown;
+    parsed = JSON.parse(value) as unknown;
   } catch {
     throw new InvalidInputError(`Invalid ${field}: not valid JSON (remember to URL-encode it)`, { field });
   }
+  checkUntrustedValue(parsed, field);
+  return parsed;
 }
 
 /** A query parameter, or undefined when absent or empty ("?limit=" counts as not given). */

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../domain/errors.js';
+import { checkUntrustedValue, stringProblem } from '../domain/untrusted-input.js';
 import type { Logger } from '../logger.js';
 
 /** What a REST handler gets: the request, its matched path params and a body read once. */
@@ -12,7 +13,7 @@ export interface RestRequest {
   /**
    * The body as JSON, or a urlencoded form as a plain object; undefined when empty.
    * Read once and cached, so a dialect can sniff it before the handler parses it.
-   * Malformed JSON throws BAD_USER_INPUT.
+   * Malformed JSON, and a body that breaks the input rule (src/domain/untrusted-input.ts), throw BAD_USER_INPUT.
    */
   body(): Promise<unknown>;
 }
@@ -48,12 +49,27 @@ async function readBody(request: Request): Promise<unknown> {
   }
   if (text.trim() === '') return undefined;
   const type = request.headers.get('content-type') ?? '';
+  let body: unknown;
   if (type.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(text));
+    body = Object.fromEntries(new URLSearchParams(text));
+  } else {
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      throw new InvalidInputError('The request body is not valid JSON', { field: 'body' });
+    }
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new InvalidInputError('The request body is not valid JSON', { field: 'body' });
+  checkUntrustedValue(body, 'body');
+  return body;
+}
+
+/** Query and path parameters under the input rule; the body is checked when read. */
+export function checkRequestParams(rest: RestRequest): void {
+  for (const [name, value] of [...rest.query, ...Object.entries(rest.params)]) {
+    const problem = stringProblem(name) ?? stringProblem(value);
+    if (problem) {
+      const field = stringProblem(name) ? 'query' : name;
+      throw new InvalidInputError(`Invalid ${field}: it ${problem}`, { field });
+    }
   }
 }

@@ -4,7 +4,7 @@ import type { Dialect, DialectRoute, RestDeps } from './dialect.js';
 import { jsonResponse } from './http.js';
 import { imkitDialect } from './imkit/imkit.routes.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { createRestRequest, type RestRequest } from './rest-request.js';
+import { checkRequestParams, createRestRequest, type RestRequest } from './rest-request.js';
 import { rocketchatDialect } from './rocketchat/rocketchat.routes.js';
 import { createRouteTable, stripPrefix, type HttpMethod, type RouteTable } from './router.js';
 import { virolaDialect } from './virola/virola.routes.js';
@@ -66,6 +66,7 @@ export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = 
     const chosen = await choose(candidates, base);
     const rest: RestRequest = { ...base, params: chosen.params };
     try {
+      checkRequestParams(rest);
       // Past the request's deadline the dialect answers 503 in its own shape (the pool cancels the statement).
       return await withinDeadline(chosen.route.handler(rest, deps));
     } catch (error) {

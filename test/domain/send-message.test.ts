@@ -4,6 +4,7 @@ import { deleteMessage } from '../../src/domain/messages/message-edit.service.js
 import {
   countRoomMessages,
   listRoomMessages,
+  messageOrderKey,
   sendMessage,
 } from '../../src/domain/messages/message.service.js';
 import { relayPage } from '../../src/domain/pagination.js';
@@ -63,7 +64,7 @@ describe('sendMessage', () => {
       app.as('b'),
       room.id,
       { filter: {}, orderBy: 'SEQUENCE' },
-      relayPage({ first: 50 }, 'messages|SEQUENCE'),
+      relayPage({ first: 50 }, messageOrderKey('SEQUENCE')),
     );
     expect(page.rows.map((e) => e.node.body)).toEqual(['once']);
     expect((await getRoomForViewer(app.as('b'), room.id)).room.messageSeq).toBe(1);
@@ -171,7 +172,7 @@ describe('message pages and counts', () => {
         ctx,
         room.id,
         { filter: {}, orderBy: 'SEQUENCE' },
-        relayPage({ first: 50 }, 'messages|SEQUENCE'),
+        relayPage({ first: 50 }, messageOrderKey('SEQUENCE')),
       );
       const senders = await Promise.all(page.rows.map((e) => ctx.loaders.user.load(e.node.senderId)));
       const marks = await Promise.all(page.rows.map((e) => ctx.loaders.deletedForViewer.load(e.node.id)));
@@ -188,7 +189,7 @@ describe('message pages and counts', () => {
       app.as('c-a'),
       room.id,
       { filter: {}, orderBy: 'SEQUENCE' },
-      relayPage({ first: 50 }, 'messages|SEQUENCE'),
+      relayPage({ first: 50 }, messageOrderKey('SEQUENCE')),
     );
     expect(other.userDeletedIds).toEqual([]);
   });

@@ -3,7 +3,14 @@ import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { loadReadableRoom, requireViewer } from '../access.js';
 import { announceRoomEvent } from '../announce.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import { encodeCursor, lazyEdge, toPage, type Page, type PageRequest } from '../pagination.js';
+import {
+  encodeCursor,
+  lazyEdge,
+  toPage,
+  type CursorOrder,
+  type Page,
+  type PageRequest,
+} from '../pagination.js';
 import { memberKey } from '../rooms/room.mappers.js';
 import type { Edge } from '../rooms/room.service.js';
 import type {
@@ -22,8 +29,8 @@ import {
 } from './message.repository.js';
 import { insertMessageWithNextSeq } from './send.repository.js';
 
-export function messageOrderKey(orderBy: MessageOrderField): string {
-  return `messages|${orderBy}`;
+export function messageOrderKey(orderBy: MessageOrderField): CursorOrder {
+  return { name: `messages|${orderBy}`, keys: orderBy === 'SEQUENCE' ? ['int8'] : ['timestamptz', 'int8'] };
 }
 
 export type MessagePage = Page<Edge<Message>> & {

@@ -1,6 +1,6 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { CursorValue, PageRequest } from '../pagination.js';
+import type { CursorOrder, CursorValue, PageRequest } from '../pagination.js';
 import type { RoomFilter, RoomListQuery, RoomOrder, SortDirection, ViewerRoom } from './room.js';
 import {
   hasAvatarColumn,
@@ -77,9 +77,12 @@ export function sortKeys(query: RoomListQuery): SortKey[] {
 }
 
 /** Names the ordering, so a cursor is only accepted by the ordering that issued it. */
-export function roomOrderKey(query: RoomListQuery): string {
+export function roomOrderKey(query: RoomListQuery): CursorOrder {
   const parts = query.orderBy.map((o) => `${o.field}:${o.direction}`);
-  return ['rooms', query.unreadFirst ? 'unread-first' : '', ...parts].join('|');
+  return {
+    name: ['rooms', query.unreadFirst ? 'unread-first' : '', ...parts].join('|'),
+    keys: sortKeys(query).map((key) => key.cast),
+  };
 }
 
 function filterConditions(filter: RoomFilter): Expression<SqlBool>[] {

@@ -3,7 +3,14 @@ import { isForeignKeyViolation } from '../../db/errors.js';
 import { announceRoomEvent, announceUserEvent } from '../announce.js';
 import { loadManageableRoom, loadReadableRoom, requireUser, requireViewer, roomNotFound } from '../access.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import { encodeCursor, lazyEdge, toPage, type Page, type PageRequest } from '../pagination.js';
+import {
+  encodeCursor,
+  lazyEdge,
+  toPage,
+  type CursorOrder,
+  type Page,
+  type PageRequest,
+} from '../pagination.js';
 import { validateUserId } from '../users/user.service.js';
 import { generateMessageId } from '../messages/message-id.js';
 import {
@@ -66,7 +73,7 @@ function normalizeQuery(query: RoomListQuery): RoomListQuery {
 }
 
 /** The order key cursors of this query carry (relayPage needs it to decode `after`/`before`). */
-export function roomListOrderKey(query: RoomListQuery): string {
+export function roomListOrderKey(query: RoomListQuery): CursorOrder {
   return roomOrderKey(normalizeQuery(query));
 }
 
@@ -172,7 +179,7 @@ export async function listRoomMembers(
   return toPage(edges, page);
 }
 
-export const MEMBER_ORDER_KEY = 'members';
+export const MEMBER_ORDER_KEY: CursorOrder = { name: 'members', keys: ['timestamptz', 'text'] };
 
 /** The first `limit` members of a room for lists (batched across rooms through a loader). */
 export async function firstRoomMembers(

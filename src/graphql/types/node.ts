@@ -2,6 +2,7 @@ import { brandWithType } from '@pothos/core';
 import { getMessageForViewer } from '../../domain/messages/message-read.service.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { getRoomForViewer } from '../../domain/rooms/room.service.js';
+import { NODE_COST, NODES_COST } from '../cost.js';
 import { builder, type GraphQLContext } from '../builder.js';
 import { loadMemberNode, MemberRef } from './member.js';
 import { MessageRef } from './message.js';
@@ -28,7 +29,8 @@ const loaders: Record<
 };
 
 async function loadNode(ctx: GraphQLContext, id: { typename: string; id: string }): Promise<object> {
-  const loader = loaders[id.typename];
+  // Own keys only: "constructor" or "__proto__" from a hostile id must not find Object.prototype's.
+  const loader = Object.hasOwn(loaders, id.typename) ? loaders[id.typename] : undefined;
   if (!loader)
     throw new NotFoundError(`Could not resolve to a node with the global id of type "${id.typename}"`);
   const node = await loader.load(ctx, id.id);
@@ -46,6 +48,7 @@ builder.queryFields((t) => ({
     description:
       'Fetches any object by its global id: null (with an error) if it does not exist or is not visible.',
     args: { id: t.arg.globalID({ required: true }) },
+    complexity: NODE_COST,
     resolve: (_root, args, ctx) => loadNode(ctx, args.id),
   }),
   nodes: t.field({
@@ -54,6 +57,7 @@ builder.queryFields((t) => ({
     description:
       'Fetches objects by global ids, in order; each one that cannot be seen is null with its own error.',
     args: { ids: t.arg.globalIDList({ required: true }) },
+    complexity: NODES_COST,
     // Errors as values, each in its place: graphql-jit mishandles rejected promises among list items.
     resolve: (_root, args, ctx) =>
       Promise.all(
