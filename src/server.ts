@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FetchHandler } from './app.js';
 import type { Logger } from './logger.js';
@@ -46,6 +46,14 @@ interface Exchange {
 }
 
 const STREAMING_TYPES = /^(text\/event-stream|multipart\/mixed)/i;
+
+/**
+ * How long a keep-alive connection with no request in progress is left open once shutdown
+ * starts. A client may have sent a request that sits unread in the socket (the event loop
+ * is busy): ending the connection at once cuts that request (ECONNRESET). Within the grace
+ * such a request is read and answered (with `Connection: close`); then idle ones are ended.
+ */
+export const IDLE_GRACE_MS = 250;
 
 export async function startHttpServer(
   handler: FetchHandler,
@@ -108,9 +116,12 @@ export async function startHttpServer(
     close() {
       closed ??= (async () => {
         closing = true;
-        const done = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        for (const socket of connections.keys()) endIfIdle(socket);
+        // Stop accepting. http.Server#close would also end every idle connection at once,
+        // cutting requests already sent on them but not read yet: those get IDLE_GRACE_MS.
+        const done = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+        const grace = setTimeout(() => {
+          for (const socket of connections.keys()) endIfIdle(socket);
+        }, IDLE_GRACE_MS);
         for (const exchange of exchanges) exchange.cancelStream?.();
         // Upgraded sockets are no longer the HTTP server's: their handler ends them.
         const upgradesClosed = options.upgrade?.close();
@@ -123,6 +134,7 @@ export async function startHttpServer(
         try {
           await Promise.all([done, upgradesClosed]);
         } finally {
+          clearTimeout(grace);
           clearTimeout(deadline);
         }
       })();
