@@ -53,6 +53,14 @@ const schema = z.object({
    * (no X-App-Id / IM-CLIENT-KEY header) and the database holds more than one app.
    */
   DEFAULT_APP_ID: z.string().min(1).optional(),
+  /** What one GraphQL operation may ask for, checked before it runs (src/graphql/request-limits.ts). */
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(1000),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).default(50),
+  GRAPHQL_MAX_ROOT_MUTATIONS: z.coerce.number().int().min(1).default(10),
+  /** Nodes an answer may hold, from nested first/last (src/graphql/cost.ts). */
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -5,6 +5,7 @@ import { createDatabase, type DatabaseHandle } from './db/create-database.js';
 import { listPendingMigrations, migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { graphqlLimits } from './graphql/request-limits.js';
 import { createGraphQLWebSocketHandler } from './graphql/websocket.js';
 import { createEventBus, type EventBus } from './realtime/event-bus.js';
 import { startHttpServer } from './server.js';
@@ -65,6 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         log,
         events,
         tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+        limits: graphqlLimits(config),
       }),
     });
     const bus = events;

@@ -1,7 +1,9 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { RequestContext } from '../context.js';
+import { EDGES_COST, FREE, connectionCost, fieldCost } from './cost.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
 
 /*
@@ -38,8 +40,10 @@ export const builder = new SchemaBuilder<{
   Connection: { totalCount: () => number | Promise<number> };
 }>({
   // Errors first: mutations return typed DomainErrors as union members (src/graphql/mutations/error-types.ts).
-  plugins: [ErrorsPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // Every field's cost in nodes (src/graphql/cost.ts); the limit is checked per request (request-limits.ts).
+  complexity: { fieldComplexity: fieldCost },
   relay: {
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: decodeGlobalId,
@@ -47,8 +51,10 @@ export const builder = new SchemaBuilder<{
     afterArgOptions: { description: 'A cursor: returns items after it.' },
     lastArgOptions: { description: 'Returns the last n items before `before` (at most 100).' },
     beforeArgOptions: { description: 'A cursor: returns items before it.' },
-    edgesFieldOptions: { nullable: false },
-    nodeFieldOptions: { nullable: false },
+    edgesFieldOptions: { nullable: false, complexity: EDGES_COST },
+    nodeFieldOptions: { nullable: false, complexity: FREE },
+    pageInfoFieldOptions: { complexity: FREE },
+    defaultConnectionFieldOptions: { complexity: connectionCost },
     // node and nodes are defined in types/node.ts: the plugin's nodes() fails all ids when one fails.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
