@@ -39,10 +39,8 @@ export async function bootstrap(
 /** "exited (code 1): Error: Connection terminated unexpectedly": why a process is gone. */
 export async function deathNote(server: ChatBff): Promise<string> {
   const { code, signal } = await server.exited;
-  const line =
-    server
-      .tail()
-      .split('\n')
-      .find((l) => /error/i.test(l)) ?? server.tail().split('\n')[0];
+  // The error's own line, not a stack frame: "Error: Connection terminated unexpectedly".
+  const lines = server.tail().split('\n');
+  const line = lines.find((l) => /(Error|Unhandled)\b/.test(l) && !/^\s+at /.test(l)) ?? lines[0];
   return `chat-bff exited (${signal ?? `code ${code}`}): ${(line ?? '').slice(0, 200)}`;
 }

@@ -66,9 +66,12 @@ export async function checkCounters(url: string, appId: string): Promise<Counter
     messageSeq: `select count(*)::int as n from rooms r
       left join (select room_id, count(*) as c, max(seq) as m from messages where app_id = $1 group by room_id) x on x.room_id = r.id
       where r.app_id = $1 and (r.message_seq <> coalesce(x.c, 0) or r.message_seq <> coalesce(x.m, 0))`,
+    // The last message is the one with the highest seq; last activity the latest message time (it never goes
+    // back: a send that waited for the room's lock may carry an earlier time than the one before it).
     lastMessage: `select count(*)::int as n from rooms r
       left join messages m on m.app_id = r.app_id and m.room_id = r.id and m.seq = r.message_seq
-      where r.app_id = $1 and (m.id is distinct from r.last_message_id or m.created_at is distinct from r.last_message_at)`,
+      where r.app_id = $1 and (m.id is distinct from r.last_message_id or r.last_message_at is distinct from
+        (select max(g.message_time) from messages g where g.app_id = r.app_id and g.room_id = r.id))`,
     memberCount: `select count(*)::int as n from rooms r
       left join (select room_id, count(*) as c from memberships where app_id = $1 and left_at is null group by room_id) x on x.room_id = r.id
       where r.app_id = $1 and r.member_count <> coalesce(x.c, 0)`,
