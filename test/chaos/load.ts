@@ -35,7 +35,7 @@ export interface LoadOptions {
   clients: number;
   /** Stop after this long, whatever else. */
   seconds: number;
-  /** Stop starting requests after this many in all. */
+  /** Stop starting requests after this many in all (default 200,000: a bound however fast the server is). */
   maxRequests?: number;
   /** Operations to draw from (default: the mixed load). */
   ops?: readonly Op[];
@@ -69,6 +69,7 @@ export function startLoad(options: LoadOptions): LoadRun {
   const acks = new Map<string, Ack>();
   const conflicts: string[] = [];
   const ops = options.ops ?? MIXED;
+  const maxRequests = options.maxRequests ?? 200_000;
   const deadline = performance.now() + options.seconds * 1000;
   let stopped = false;
   let started = 0;
@@ -82,11 +83,7 @@ export function startLoad(options: LoadOptions): LoadRun {
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
     let retry: { op: Send; roomId: string; clientMessageId: string } | undefined;
     let n = 0;
-    while (
-      !stopped &&
-      performance.now() < deadline &&
-      (options.maxRequests === undefined || started < options.maxRequests)
-    ) {
+    while (!stopped && performance.now() < deadline && started < maxRequests) {
       let op: Op;
       let roomId: string;
       let clientMessageId = '';

@@ -17,11 +17,12 @@ export interface Probe {
   stop(): Promise<void>;
 }
 
-export function startReadinessProbe(baseUrl: () => string, intervalMs = 100): Probe {
+export function startReadinessProbe(baseUrl: () => string, intervalMs = 100, maxSeconds = 300): Probe {
   const samples: ProbeSample[] = [];
   let stopped = false;
+  const deadline = performance.now() + maxSeconds * 1000;
   const loop = (async () => {
-    while (!stopped) {
+    while (!stopped && performance.now() < deadline) {
       const start = performance.now();
       let status: number;
       try {
