@@ -7,7 +7,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import { readCredentials } from '../auth/credentials.js';
-import { asExpectedError } from '../domain/errors.js';
+import { UnauthenticatedError, asExpectedError } from '../domain/errors.js';
 import type { UpgradeHandler } from '../server.js';
 import { GRAPHQL_ENDPOINT, createGraphQLServer, type GraphQLServerDeps } from './yoga.js';
 
@@ -32,6 +32,7 @@ interface EnvelopRoot {
 }
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+const HEADER_VALUE = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 const CLOSE_GRACE_MS = 1000;
 
 /** The upgrade request's headers, overridden by the string values of the connection params. */
@@ -48,7 +49,11 @@ function requestOf(extra: Extra, params: ConnectionParams | undefined): Request 
   ];
   for (const source of sources) {
     for (const [name, value] of Object.entries(source ?? {})) {
-      if (typeof value === 'string' && /^[\w-]+$/.test(name)) headers.set(name, value);
+      if (typeof value === 'string' && /^[\w-]+$/.test(name)) {
+        // A value no HTTP header can carry (NUL, CR/LF, non-Latin-1) is no credential: the connection is refused.
+        if (!HEADER_VALUE.test(value)) throw new UnauthenticatedError(`Invalid ${name} in connection_init`);
+        headers.set(name, value);
+      }
     }
   }
   // POST: yoga refuses mutations in GET requests, and an operation on a socket is no GET (no link can trigger it).
@@ -65,9 +70,9 @@ export function createGraphQLWebSocketHandler(deps: GraphQLServerDeps): UpgradeH
   const server = useServer<ConnectionParams>(
     {
       onConnect: async (ctx) => {
-        const credentials = readCredentials(requestOf(ctx.extra, ctx.connectionParams));
-        if (!credentials) return true; // anonymous: each operation answers UNAUTHENTICATED itself
         try {
+          const credentials = readCredentials(requestOf(ctx.extra, ctx.connectionParams));
+          if (!credentials) return true; // anonymous: each operation answers UNAUTHENTICATED itself
           await authenticate(deps.db, credentials);
           return true;
         } catch (error) {

@@ -26,6 +26,6 @@ export function loginAppHint(rest: RestRequest, config: RestConfig): LoginAppHin
 
 /** Whether the body is a JSON or form object with one of these keys (for telling dialects apart). */
 export async function bodyHasKey(rest: RestRequest, keys: readonly string[]): Promise<boolean> {
-  const body = await rest.body();
-  return body !== null && typeof body === 'object' && keys.some((key) => Object.hasOwn(body, key));
+  const present = await rest.bodyKeys();
+  return keys.some((key) => present.includes(key));
 }

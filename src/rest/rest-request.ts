@@ -16,6 +16,12 @@ export interface RestRequest {
    * Malformed JSON, and a body that breaks the input rule (src/domain/untrusted-input.ts), throw BAD_USER_INPUT.
    */
   body(): Promise<unknown>;
+  /**
+   * The top-level keys of an object body, whether or not its values keep the input rule:
+   * for telling two dialects on one path apart (so a refused body gets the right
+   * dialect's 400), never for handling. [] when the body is empty or not an object.
+   */
+  bodyKeys(): Promise<string[]>;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,13 +33,22 @@ export function createRestRequest(input: {
   requestId: string;
   log: Logger;
 }): RestRequest {
-  let cached: Promise<unknown> | undefined;
+  let parsed: Promise<unknown> | undefined;
+  let checked: Promise<unknown> | undefined;
+  const parse = () => (parsed ??= readBody(input.request));
   return {
     ...input,
     query: input.url.searchParams,
     body() {
-      cached ??= readBody(input.request);
-      return cached;
+      checked ??= parse().then((body) => {
+        checkUntrustedValue(body, 'body');
+        return body;
+      });
+      return checked;
+    },
+    async bodyKeys() {
+      const body = await parse();
+      return body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
     },
   };
 }
@@ -59,17 +74,21 @@ async function readBody(request: Request): Promise<unknown> {
       throw new InvalidInputError('The request body is not valid JSON', { field: 'body' });
     }
   }
-  checkUntrustedValue(body, 'body');
   return body;
 }
 
-/** Query and path parameters under the input rule; the body is checked when read. */
-export function checkRequestParams(rest: RestRequest): void {
-  for (const [name, value] of [...rest.query, ...Object.entries(rest.params)]) {
-    const problem = stringProblem(name) ?? stringProblem(value);
-    if (problem) {
-      const field = stringProblem(name) ? 'query' : name;
-      throw new InvalidInputError(`Invalid ${field}: it ${problem}`, { field });
-    }
+/**
+ * The path parameters and the query parameters a route reads (`names`: those its
+ * documentation lists) under the input rule; others are never read, so never refused.
+ * The body is checked when read.
+ */
+export function checkRequestParams(rest: RestRequest, names: readonly string[]): void {
+  const read = [
+    ...Object.entries(rest.params),
+    ...names.flatMap((name) => rest.query.getAll(name).map((value) => [name, value] as const)),
+  ];
+  for (const [name, value] of read) {
+    const problem = stringProblem(value);
+    if (problem) throw new InvalidInputError(`Invalid ${name}: it ${problem}`, { field: name });
   }
 }

@@ -66,13 +66,18 @@ export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = 
     const chosen = await choose(candidates, base);
     const rest: RestRequest = { ...base, params: chosen.params };
     try {
-      checkRequestParams(rest);
+      checkRequestParams(rest, queryNames(chosen.route));
       // Past the request's deadline the dialect answers 503 in its own shape (the pool cancels the statement).
       return await withinDeadline(chosen.route.handler(rest, deps));
     } catch (error) {
       return chosen.mount.dialect.errorResponse(error, rest);
     }
   };
+}
+
+/** The query parameters a route reads: those its documentation lists. */
+function queryNames(route: DialectRoute): string[] {
+  return (route.doc.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
 }
 
 async function choose(candidates: Candidate[], rest: RestRequest): Promise<Candidate> {

@@ -161,6 +161,30 @@ describe('GraphQL over WebSocket', () => {
     expect(hidden.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'ROOM_NOT_FOUND' });
   });
 
+  test('hostile input: a NUL in a subscription variable is BAD_USER_INPUT; a credential no header can carry is 4403', async () => {
+    const app = await world();
+    const alice = connect({ authorization: `Bearer ${await app.tokenFor('alice')}` });
+    const refused = await once<unknown>(
+      alice,
+      'subscription($id: String!) { roomEvents(roomId: $id) { type } }',
+      {
+        id: 'room\u0000',
+      },
+    );
+    expect(refused.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/NUL/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    for (const authorization of [
+      'Bearer a\u0000b',
+      'Bearer \u043a\u043b\u044e\u0447',
+      'Bearer a\r\nX-Evil: 1',
+    ]) {
+      const closed = new Promise<number>((resolve) => connect({ authorization }, resolve));
+      expect(await closed, JSON.stringify(authorization)).toBe(4403);
+    }
+  });
+
   test('other paths are not upgraded', async () => {
     const socket = new WebSocket(`${http.url.replace('http', 'ws')}/elsewhere`, 'graphql-transport-ws');
     const outcome = await new Promise<string>((resolve) => {

@@ -99,6 +99,9 @@ describe('IMKit: {RC, RM, error: {code, message}}', () => {
     expectImkit400(inPath.status, inPath.body, /id.*NUL/);
     const inQuery = await client.json<Body>('/rooms/talk/messages/v3?beforeMessage=%00', { headers: imkit });
     expectImkit400(inQuery.status, inQuery.body, /beforeMessage.*NUL/);
+    // A parameter the route does not read is not refused (nor read).
+    const unread = await client.json<Body>('/rooms/talk/messages/v3?unknown=%00', { headers: imkit });
+    expect(unread.status).toBe(200);
   });
 });
 
@@ -131,10 +134,14 @@ describe('Rocket.Chat: {success: false, error}', () => {
 });
 
 describe('Virola: {errorText, httpStatusCode}', () => {
-  it('a NUL in a query parameter', async () => {
-    const { status, body } = await client.json<Body>('/api/v1/rooms?filter=%00', { headers: bearer });
+  it('a NUL in the userName of the (unauthenticated) login', async () => {
+    const { status, body } = await client.json<Body>('/api/v1/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-App-Id': app.appId },
+      body: JSON.stringify({ userName: `alice${NUL}`, password: 'x' }),
+    });
     expect(status).toBe(400);
-    expect(body).toMatchObject({ httpStatusCode: 400, errorText: expect.stringMatching(/NUL/) });
+    expect(body).toMatchObject({ httpStatusCode: 400, errorText: expect.stringMatching(/userName.*NUL/) });
   });
 });
 
