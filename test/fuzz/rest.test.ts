@@ -198,18 +198,36 @@ interface Case {
   form: boolean;
 }
 
+interface Pair {
+  op: Operation;
+  target: Target;
+}
+let pairs: { inputs: Pair[]; headers: Pair[] } | undefined;
+
+/** Every (operation, target) pair: parameters and body fields, and apart the credential headers. */
+function allTargets(): { inputs: Pair[]; headers: Pair[] } {
+  if (pairs) return pairs;
+  const all = operations.flatMap((op) => targetsOf(op).map((target) => ({ op, target })));
+  const credential = (p: Pair) => p.target.in === 'header' && p.op.credentialHeaders.includes(p.target.name);
+  pairs = { inputs: all.filter((p) => !credential(p)), headers: all.filter(credential) };
+  return pairs;
+}
+
+// Spread over fields, not operations (a body of six fields gets six times the cases of one
+// query parameter); credential headers get one case in seven, unauthenticated one in eight.
 const caseArbitrary = fc
-  .integer({ min: 0, max: 1_000_000 })
-  .chain((pick) => {
-    const op = operations[pick % operations.length] as Operation;
-    const targets = targetsOf(op);
+  .tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 1_000_000 }))
+  .chain(([kind, pick]) => {
+    const { inputs, headers } = allTargets();
+    const pool = kind === 0 || inputs.length === 0 ? headers : inputs;
+    const { op, target } = pool[pick % pool.length] as Pair;
     return fc.record({
       op: fc.constant(op),
-      target: fc.constantFrom(...(targets.length > 0 ? targets : [{ in: 'query', name: 'x' } as Target])),
+      target: fc.constant(target),
       value: hostileValue,
       param: hostileParam,
       header: hostileHeader,
-      authenticated: fc.integer({ min: 0, max: 4 }).map((n) => n !== 0),
+      authenticated: fc.integer({ min: 0, max: 7 }).map((n) => n !== 0),
       form: fc
         .boolean()
         .map((b) => b && (op.body?.contentTypes.includes('application/x-www-form-urlencoded') ?? false)),
