@@ -217,6 +217,28 @@ describe('GraphQL: extensions.code BAD_USER_INPUT', () => {
     }
   });
 
+  it('a 1 MB username (an indexed column: PostgreSQL refuses index entries over ~2.7 kB)', async () => {
+    const UPDATE = `mutation($input: UpdateUserInput!) {
+      updateUser(input: $input) { __typename ... on InvalidInputError { field message } }
+    }`;
+    const { status, body } = await client.json<Body>('/graphql', {
+      method: 'POST',
+      headers: { 'IM-API-KEY': app.apiKey, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        query: UPDATE,
+        variables: { input: { userId: 'bob', username: 'b'.repeat(1 << 20) } },
+      }),
+    });
+    expect(status).toBe(200);
+    expect(body['data']).toEqual({
+      updateUser: {
+        __typename: 'InvalidInputError',
+        field: 'username',
+        message: 'A username must be 1 to 128 characters long',
+      },
+    });
+  });
+
   it("yoga's GET with variables that are not JSON", async () => {
     const response = await client.fetch(
       `/graphql?query=${encodeURIComponent('{ viewer { id } }')}&variables=%7Bnot-json`,

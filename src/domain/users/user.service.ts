@@ -17,6 +17,17 @@ export function validateUserId(userId: string): void {
   }
 }
 
+const MAX_USERNAME_LENGTH = 128;
+
+/** A username is unique per app (a btree index, whose entries cannot exceed ~2.7 kB): 1-128 characters. */
+function validateUsername(username: string): void {
+  if (username.length === 0 || username.length > MAX_USERNAME_LENGTH) {
+    throw new InvalidInputError(`A username must be 1 to ${MAX_USERNAME_LENGTH} characters long`, {
+      field: 'username',
+    });
+  }
+}
+
 function validatePassword(password: string): void {
   if (password.length < 6 || password.length > 512) {
     throw new InvalidInputError('A password must be 6 to 512 characters long', { field: 'password' });
@@ -31,6 +42,7 @@ export async function createUser(
   input: UserInput = {},
 ): Promise<User> {
   validateUserId(userId);
+  if (input.username !== undefined) validateUsername(input.username);
   if (input.password !== undefined) validatePassword(input.password);
   try {
     return await insertUser(db, {
@@ -54,6 +66,7 @@ export async function createUser(
 
 /** Changes the given fields of a user; fields left out stay as they are. */
 export async function updateUser(db: Db, appId: string, userId: string, input: UserInput): Promise<User> {
+  if (input.username !== undefined) validateUsername(input.username);
   if (input.password !== undefined) validatePassword(input.password);
   const changes = {
     ...(input.username !== undefined && { username: input.username }),
