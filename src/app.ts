@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Db } from './db/create-database.js';
+import { graphqlLimits } from './graphql/request-limits.js';
 import { createGraphQLRoute } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
 import { createRestRoutes } from './rest/rest-routes.js';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): FetchHandler {
       db: deps.db,
       log: deps.log,
       tokenTtlSeconds: deps.config.TOKEN_TTL_SECONDS,
+      limits: graphqlLimits(deps.config),
       ...(deps.events && { events: deps.events }),
     }),
     // IMKit, Rocket.Chat and Virola, each under its prefix (IMKIT_PREFIX, ROCKETCHAT_PREFIX, VIROLA_PREFIX).
@@ -71,9 +73,10 @@ export function createApp(deps: AppDeps): FetchHandler {
       url = new URL(request.url);
       const target = url;
       // The deadline covers producing the answer; a stream's later events run without one.
+      // Work still queued after a plain answer keeps it, so it never starts.
       response = await runWithDeadline(deps.config.REQUEST_TIMEOUT_MS, async (deadline) => {
         const answer = (await route(routes, request, target, { requestId, log })) ?? notFound(requestId);
-        deadline.at = undefined;
+        if (STREAMING.test(answer.headers.get('content-type') ?? '')) deadline.at = undefined;
         return answer;
       });
     } catch (error) {
@@ -110,7 +113,7 @@ async function route(
 }
 
 /** How long /readyz waits for the database: a load balancer's probe must get an answer, either way. */
-const READINESS_TIMEOUT_MS = 1000;
+const READINESS_TIMEOUT_MS = 800; // leaves the probe's own round trip room within a second
 
 /** Liveness (the process answers) and readiness (the database answers, and we are not shutting down). */
 function createHealthRoutes(db: Db, isDraining: () => boolean): RouteHandler {
@@ -148,6 +151,8 @@ function createMetricsRoute(metrics: Metrics): RouteHandler {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Answers whose body goes on after the response starts: subscriptions over SSE or multipart. */
+const STREAMING = /^(text\/event-stream|multipart\/mixed)/i;
 
 /** A caller's request id is kept when it is sane, so one id follows a request through proxies. */
 function readRequestId(request: Request): string | undefined {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { guardPool } from './pg-pool.js';
+import { throwIfPastDeadline } from './request-deadline.js';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 import type { Database } from './schema.js';
 
@@ -98,7 +99,10 @@ export async function createDatabase(
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       parsers: { [INT8_OID]: Number, [TIMESTAMPTZ_OID]: parseTimestamptz },
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...(log ? { log } : {}) });
+    const db = new Kysely<Database>({
+      dialect: new PGliteDialect(withDeadlines(pglite)),
+      ...(log ? { log } : {}),
+    });
     return {
       db,
       driver: 'pglite',
@@ -112,6 +116,27 @@ export async function createDatabase(
     lock?.release();
     throw error;
   }
+}
+
+/**
+ * PGlite runs one statement at a time in this process, so a statement cannot be
+ * cancelled; but one that has not started when its request's deadline passes never
+ * starts (ROLLBACK excepted: the one connection must not stay inside the transaction),
+ * so a request answered with a 503 changes nothing afterwards.
+ */
+function withDeadlines(pglite: PGlite): PGlite {
+  return new Proxy(pglite, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target) as unknown;
+      if (typeof value !== 'function') return value;
+      // PGlite keeps its state in private fields: its methods must run on the instance, not the proxy.
+      if (property !== 'query') return (value as (...args: unknown[]) => unknown).bind(target);
+      return (text: string, ...rest: unknown[]) => {
+        if (!/^\s*rollback\b/i.test(text)) throwIfPastDeadline();
+        return Reflect.apply(value, target, [text, ...rest]) as unknown;
+      };
+    },
+  });
 }
 
 function redactUrl(url: string): string {

@@ -3,7 +3,7 @@ import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryRes
 import type pg from 'pg';
 import { isDatabaseUnavailable } from './errors.js';
 import { createStatementNamer } from './prepared-statements.js';
-import { currentDeadline, DeadlineExceededError, withinDeadline } from './request-deadline.js';
+import { DeadlineExceededError, throwIfPastDeadline, withinDeadline } from './request-deadline.js';
 
 /*
  * The pg pool as Kysely sees it, made safe against everything outside the process:
@@ -38,7 +38,7 @@ export function guardPool(pool: pg.Pool, options: GuardedPoolOptions): PostgresP
   const nameOf = options.namedStatements ? createStatementNamer() : () => undefined;
   return {
     async connect(): Promise<PostgresPoolClient> {
-      refuseIfPastDeadline();
+      throwIfPastDeadline();
       const acquiring = pool.connect();
       let client: pg.PoolClient;
       try {
@@ -61,7 +61,13 @@ export function guardPool(pool: pg.Pool, options: GuardedPoolOptions): PostgresP
 
       const run = async (text: string, values: readonly unknown[]): Promise<unknown> => {
         if (fault) throw fault;
-        refuseIfPastDeadline();
+        try {
+          throwIfPastDeadline();
+        } catch (error) {
+          // Refused mid-transaction (even its ROLLBACK): the connection goes, and PostgreSQL rolls back.
+          fault = error as Error;
+          throw error;
+        }
         const name = nameOf(text);
         const pending = client.query({ text, values: [...values], ...(name !== undefined && { name }) });
         try {
@@ -95,12 +101,6 @@ export function guardPool(pool: pg.Pool, options: GuardedPoolOptions): PostgresP
     },
     end: () => pool.end(),
   };
-}
-
-function refuseIfPastDeadline(): void {
-  const deadline = currentDeadline();
-  if (deadline?.at !== undefined && deadline.at <= Date.now())
-    throw new DeadlineExceededError(deadline.timeoutMs);
 }
 
 const CANCEL_REQUEST_CODE = 80877102;

@@ -38,6 +38,13 @@ export function currentDeadline(): Deadline | undefined {
   return deadline?.at === undefined ? undefined : deadline;
 }
 
+/** Throws DeadlineExceededError when the current deadline has passed: no new statement starts after it. */
+export function throwIfPastDeadline(): void {
+  const deadline = currentDeadline();
+  if (deadline?.at !== undefined && deadline.at <= Date.now())
+    throw new DeadlineExceededError(deadline.timeoutMs);
+}
+
 /**
  * Settles like `work`, or rejects with DeadlineExceededError when the current deadline
  * passes first (work left running is the pool's to cancel). Without a deadline: `work`.

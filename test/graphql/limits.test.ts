@@ -3,13 +3,13 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { GQL_MESSAGES, GQL_ROOM, GQL_ROOMS, GQL_SEND } from '../../bench/documents.js';
+import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphql/graphiql-examples.js';
 import { graphqlLimits, LIMIT_ERROR_CODE } from '../../src/graphql/request-limits.js';
 import { createGraphQLWebSocketHandler } from '../../src/graphql/websocket.js';
-import { createGraphQLServer } from '../../src/graphql/yoga.js';
 import { createMemoryEventBus } from '../../src/realtime/event-bus.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
@@ -355,10 +355,10 @@ describe('limits come from the configuration', () => {
     expect(() => loadConfig({ GRAPHQL_MAX_COST: 'lots' })).toThrow(/GRAPHQL_MAX_COST/);
   });
 
-  /** POSTs to a GraphQL server built with the limits of `env`. */
+  /** POSTs to the whole app (what the HTTP server runs) configured with `env`. */
   async function askWith(env: Record<string, string>, query: string): Promise<Res> {
-    const server = createGraphQLServer({ db: h.db, log: silentLog, limits: graphqlLimits(loadConfig(env)) });
-    const response = await server.fetch(
+    const app = createApp({ db: h.db, log: silentLog, config: loadConfig({ DATA_DIR: ':memory:', ...env }) });
+    const response = await app(
       new Request('http://chat-bff.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...auth },
