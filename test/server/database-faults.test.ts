@@ -35,7 +35,7 @@ let app: TestApp;
 let token: string;
 
 interface Answer {
-  kind: 'graphql' | 'imkit' | 'send';
+  kind: 'graphql' | 'imkit' | 'rocketchat' | 'virola' | 'send';
   status: number;
   ms: number;
   retryAfter: string | null;
@@ -49,6 +49,13 @@ async function call(kind: Answer['kind'], sequence = 0): Promise<Answer> {
     response = await fetch(`${server.url}/rooms?limit=5`, {
       headers: { 'IM-CLIENT-KEY': app.clientKey, 'IM-Authorization': token },
     });
+  } else if (kind === 'rocketchat' || kind === 'virola') {
+    response =
+      kind === 'rocketchat'
+        ? await fetch(`${server.url}/api/v1/rooms.get`, {
+            headers: { 'X-User-Id': 'alice', 'X-Auth-Token': token },
+          })
+        : await fetch(`${server.url}/api/v1/rooms`, { headers: { authorization: `Bearer ${token}` } });
   } else {
     const query =
       kind === 'graphql'
@@ -76,15 +83,17 @@ async function call(kind: Answer['kind'], sequence = 0): Promise<Answer> {
  * whose failed fields carry SERVICE_UNAVAILABLE (GraphQL over HTTP wants 2xx with data).
  */
 function isServiceUnavailable(answer: Answer): boolean {
+  const retry = answer.status === 503 && answer.retryAfter === '1';
   if (answer.kind === 'imkit') {
     const error = answer.body['error'] as { code?: string } | undefined;
-    return (
-      answer.status === 503 &&
-      answer.retryAfter === '1' &&
-      answer.body['RC'] === 503 &&
-      error?.code === 'SERVICE_UNAVAILABLE'
-    );
+    return retry && answer.body['RC'] === 503 && error?.code === 'SERVICE_UNAVAILABLE';
   }
+  if (answer.kind === 'rocketchat')
+    return (
+      retry && answer.body['success'] === false && answer.body['errorType'] === 'error-service-unavailable'
+    );
+  if (answer.kind === 'virola')
+    return retry && answer.body['httpStatusCode'] === 503 && typeof answer.body['errorText'] === 'string';
   const errors = (answer.body['errors'] ?? []) as { extensions?: { code?: string } }[];
   if (!errors.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) return false;
   const data = answer.body['data'] as Record<string, unknown> | null | undefined;
@@ -101,7 +110,7 @@ function keepAsking(clients: number): { answers: Answer[]; stop(): Promise<void>
   const answers: Answer[] = [];
   let running = true;
   let sequence = 0;
-  const kinds: Answer['kind'][] = ['graphql', 'imkit', 'send'];
+  const kinds: Answer['kind'][] = ['graphql', 'imkit', 'send', 'rocketchat', 'virola'];
   const loops = Array.from({ length: clients }, async (_, client) => {
     for (let i = 0; running && i < 10_000; i++) {
       answers.push(await call(kinds[(client + i) % kinds.length] as Answer['kind'], sequence++));
@@ -175,6 +184,9 @@ describe.runIf(testDriver() === 'postgres' && canRunPrivatePostgres())(
       await postgres.start();
       expect(await untilSuccess('graphql', 5000)).toBeLessThan(1500);
       expect(await untilSuccess('send', 5000)).toBeLessThan(1500);
+      // Every dialect said "try again" in its own words while it was down.
+      for (const kind of ['graphql', 'imkit', 'rocketchat', 'virola', 'send'] as const)
+        expect(whileDown.some((a) => a.kind === kind)).toBe(true);
       await sleep(300);
       await load.stop();
       expect(load.answers.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
