@@ -28,7 +28,7 @@ import { hostileString, hostileValue, toJsonText, type Hostile } from './support
 /*
  * Hostile input to every argument of every GraphQL operation, enumerated from the
  * schema (so a new field or argument is fuzzed without touching this file): the root
- * fields of Query and Mutation and the fields with arguments below them (rooms, messages,
+ * fields of Query, Mutation and Subscription (over SSE) and the fields with arguments below them (rooms, messages,
  * members: where cursors, filters and sorts live). One argument, or one field of an input
  * object, gets a hostile value as a variable or a literal; the rest stay valid. Every
  * answer is 200/400/401 without INTERNAL_SERVER_ERROR, leaks nothing, and a rejected
@@ -39,7 +39,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 /** A field with arguments, reached from a root type through `path`. */
 interface Site {
-  kind: 'query' | 'mutation';
+  kind: 'query' | 'mutation' | 'subscription';
   /** The fields from the root down to the one fuzzed, each with its arguments. */
   path: GraphQLField<unknown, unknown>[];
   name: string;
@@ -94,6 +94,7 @@ beforeAll(async () => {
   sites = [];
   collectSites('query', schema.getQueryType() as GraphQLObjectType, [], sites);
   collectSites('mutation', schema.getMutationType() as GraphQLObjectType, [], sites);
+  collectSites('subscription', schema.getSubscriptionType() as GraphQLObjectType, [], sites);
   const { body } = await world.client.json<Json>('/graphql', {
     method: 'POST',
     headers: { ...world.credentials.bearer, 'content-type': 'application/json' },
@@ -230,6 +231,30 @@ function buildOperation(c: Case): { body: string; label: string } {
   return { body, label };
 }
 
+/** What an SSE stream says within its first moments (the first result, or nothing for a live one). */
+async function firstEvents(response: Response): Promise<string> {
+  if (!response.body || !response.headers.get('content-type')?.includes('text/event-stream')) {
+    return response.text();
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + 300;
+  try {
+    while (!/event: (next|complete)/.test(text) && Date.now() < deadline) {
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<undefined>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+      ]);
+      if (!chunk || chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return text;
+}
+
 function rejected(body: Json): boolean {
   if (Array.isArray(body['errors']) && body['errors'].length > 0) return true;
   return JSON.stringify(body['data'] ?? null).includes('Error"');
@@ -259,13 +284,23 @@ describe('GraphQL: hostile input to every argument of every operation', () => {
         fc.asyncProperty(caseArbitrary, async (c) => {
           const { body, label } = buildOperation(c);
           const credentials = c.credentials === 'none' ? {} : world.credentials[c.credentials];
+          const subscription = c.site.kind === 'subscription';
           const response = await world.client.fetch('/graphql', {
             method: 'POST',
-            headers: { ...credentials, 'content-type': 'application/json', accept: 'application/json' },
+            headers: {
+              ...credentials,
+              'content-type': 'application/json',
+              accept: subscription ? 'text/event-stream' : 'application/json',
+            },
             body,
           });
-          const text = await response.text();
+          const text = subscription ? await firstEvents(response) : await response.text();
           expectSafeAnswer(label, response.status, text, [200, 400, 401]);
+          if (subscription) {
+            // Subscriptions write nothing, whether or not the stream opened.
+            expect(await databaseFingerprint(world), `${label} wrote`).toEqual(fingerprint);
+            return;
+          }
           const after = await databaseFingerprint(world);
           if (rejected(JSON.parse(text) as Json))
             expect(after, `${label} was rejected but wrote`).toEqual(fingerprint);

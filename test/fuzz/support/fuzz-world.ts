@@ -4,6 +4,8 @@ import { expect } from 'vitest';
 import { sendMessage } from '../../../src/domain/messages/message.service.js';
 import { createRoom, getRoomForViewer } from '../../../src/domain/rooms/room.service.js';
 import { createUser } from '../../../src/domain/users/user.service.js';
+import { createLogger } from '../../../src/logger.js';
+import { createMemoryEventBus } from '../../../src/realtime/event-bus.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
 import { createAppClient, type AppClient } from '../../rest/support/app-client.js';
@@ -36,7 +38,7 @@ export interface FuzzWorld {
 
 export async function createFuzzWorld(): Promise<FuzzWorld> {
   const database = await createTestDatabase();
-  const client = createAppClient(database.db);
+  const client = createAppClient(database.db, {}, createMemoryEventBus({ log: createLogger('silent') }));
   const app = await createTestApp(database.db, ['bob', 'eve']);
   await createUser(database.db, app.appId, 'alice', { nickname: 'Alice', password: PASSWORD });
   await createRoom(app.as('alice'), { roomId: 'talk', roomType: 'group', name: 'Talk', memberIds: ['bob'] });

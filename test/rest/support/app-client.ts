@@ -2,6 +2,7 @@ import { createApp, type FetchHandler } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import type { Db } from '../../../src/db/create-database.js';
 import { createLogger } from '../../../src/logger.js';
+import type { EventBus } from '../../../src/realtime/event-bus.js';
 import type { RestClient } from './rest-client.js';
 
 /*
@@ -19,9 +20,10 @@ export interface AppClient extends RestClient {
   ): Promise<{ data: T; errors?: unknown[] }>;
 }
 
-export function createAppClient(db: Db, env: Record<string, string> = {}): AppClient {
+/** `events`: the event bus, for subscriptions (without one they answer an internal error). */
+export function createAppClient(db: Db, env: Record<string, string> = {}, events?: EventBus): AppClient {
   const config = loadConfig({ DATA_DIR: ':memory:', ...env });
-  const app = createApp({ db, config, log: createLogger('silent') });
+  const app = createApp({ db, config, log: createLogger('silent'), ...(events && { events }) });
   const client: AppClient = {
     app,
     config,
