@@ -1,5 +1,5 @@
-import { GraphQLError, visit, type DocumentNode, type Kind } from 'graphql';
-import type { Plugin, RequestParser } from 'graphql-yoga';
+import { GraphQLError, visit, type DocumentNode, type ListValueNode, type ObjectValueNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { isDomainError } from '../domain/errors.js';
 import { MAX_INPUT_DEPTH, checkUntrustedValue, stringProblem } from '../domain/untrusted-input.js';
 
@@ -12,6 +12,9 @@ import { MAX_INPUT_DEPTH, checkUntrustedValue, stringProblem } from '../domain/u
  * a multipart request whose map is not {"0": ["variables.file"]}, made its parser throw
  * a TypeError or SyntaxError (a 500); it is a 400 saying what the request must look like.
  */
+
+/** Yoga's request parser (its type is not exported): Request -> params, maybe a promise. */
+type RequestParser = Parameters<Parameters<NonNullable<Plugin['onRequestParse']>>[0]['setRequestParser']>[0];
 
 /** Documents already found clean: yoga caches parsed documents, so each is walked once. */
 const cleanDocuments = new WeakSet<DocumentNode>();
@@ -29,11 +32,11 @@ function checkDocument(document: DocumentNode): void {
   });
   cleanDocuments.add(document);
 
-  function enterValue(node: { kind: Kind.OBJECT | Kind.LIST }): void {
+  function enterValue(node: ObjectValueNode | ListValueNode): void {
     valueDepth += 1;
     if (valueDepth > MAX_INPUT_DEPTH) {
       throw new GraphQLError(`Invalid literal: it nests deeper than ${MAX_INPUT_DEPTH} levels`, {
-        nodes: [node as never],
+        nodes: [node],
       });
     }
   }
