@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
@@ -8,11 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { testDriver } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import {
-  canRunPrivatePostgres,
-  startPrivatePostgres,
-  type PrivatePostgres,
-} from '../support/private-postgres.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../chaos/postgres.js';
 
 /*
  * The process against its database failing: chat-bff on a PostgreSQL of the test's own,
@@ -136,13 +133,13 @@ async function untilSuccess(kind: Answer['kind'], withinMs: number): Promise<num
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.runIf(testDriver() === 'postgres' && canRunPrivatePostgres())(
+describe.runIf(testDriver() === 'postgres' && existsSync('/usr/lib/postgresql/15/bin/initdb'))(
   'database faults',
   { timeout: 90_000 },
   () => {
     beforeAll(async () => {
       postgres = await startPrivatePostgres();
-      const config = loadConfig({ DATABASE_URL: postgres.url, DB_POOL_MAX: '2' });
+      const config = loadConfig({ DATABASE_URL: postgres.url(), DB_POOL_MAX: '2' });
       setup = await createDatabase(config);
       await migrateToLatest(setup.db);
       app = await createTestApp(setup.db, ['alice', 'bob']);
@@ -150,7 +147,7 @@ describe.runIf(testDriver() === 'postgres' && canRunPrivatePostgres())(
       token = await app.tokenFor('alice');
       server = await startServer({
         config: loadConfig({
-          DATABASE_URL: postgres.url,
+          DATABASE_URL: postgres.url(),
           PORT: '0',
           DB_POOL_MAX: String(POOL_MAX),
           DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
@@ -164,13 +161,13 @@ describe.runIf(testDriver() === 'postgres' && canRunPrivatePostgres())(
     afterAll(async () => {
       await server?.shutdown();
       await setup?.close();
-      await postgres?.destroy();
+      await postgres?.dispose();
     });
 
     it('a crash: 503s with Retry-After while it is down, never a 500, service within a second of its return', async () => {
       const load = keepAsking(8);
       await sleep(500);
-      await postgres.crash();
+      await postgres.stopImmediate();
       const downFrom = load.answers.length;
       await sleep(1500);
       // Every answer given while the database was down is a "try again" in its own shape, and quick.
@@ -196,7 +193,7 @@ describe.runIf(testDriver() === 'postgres' && canRunPrivatePostgres())(
 
     it('frozen (SIGSTOP): nothing waits past the deadline, /readyz answers within a second, service on thaw', async () => {
       await untilSuccess('graphql', 5000);
-      await postgres.freeze();
+      postgres.freeze();
       try {
         const answers = await Promise.all([
           call('graphql'),
@@ -213,7 +210,7 @@ describe.runIf(testDriver() === 'postgres' && canRunPrivatePostgres())(
         expect(ready.status).toBe(503);
         expect(performance.now() - started).toBeLessThan(1500);
       } finally {
-        await postgres.thaw();
+        postgres.thaw();
       }
       expect(await untilSuccess('graphql', 5000)).toBeLessThan(1500);
       expect(await untilSuccess('imkit', 5000)).toBeLessThan(1500);
@@ -222,7 +219,7 @@ describe.runIf(testDriver() === 'postgres' && canRunPrivatePostgres())(
     it('pool exhausted by slow statements: 503 after the acquire timeout, the slow statements cancelled, service after', async () => {
       await untilSuccess('send', 5000);
       // Another session locks the messages table: every read and send of it waits.
-      const locker = new pg.Client({ connectionString: postgres.url });
+      const locker = new pg.Client({ connectionString: postgres.url() });
       await locker.connect();
       try {
         await locker.query('begin');
