@@ -67,6 +67,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         events,
         tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
         limits: graphqlLimits(config),
+        requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
       }),
     });
     const bus = events;

@@ -7,7 +7,9 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import { readCredentials } from '../auth/credentials.js';
-import { UnauthenticatedError, asExpectedError } from '../domain/errors.js';
+import { loadConfig } from '../config.js';
+import { DeadlineExceededError, runWithDeadline, withinDeadline } from '../db/request-deadline.js';
+import { RETRY_AFTER_SECONDS, UnauthenticatedError, asExpectedError } from '../domain/errors.js';
 import type { UpgradeHandler } from '../server.js';
 import { GRAPHQL_ENDPOINT, createGraphQLServer, type GraphQLServerDeps } from './yoga.js';
 
@@ -63,8 +65,41 @@ function requestOf(extra: Extra, params: ConnectionParams | undefined): Request 
   });
 }
 
+/** Runs `work` under a request deadline that is lifted once it has answered (a stream's events have none). */
+async function withDeadline<T>(timeoutMs: number, work: () => T | Promise<T>): Promise<T> {
+  return runWithDeadline(timeoutMs, async (deadline) => {
+    try {
+      return await withinDeadline(Promise.resolve(work()));
+    } finally {
+      deadline.at = undefined;
+    }
+  });
+}
+
+function serviceUnavailable(error: DeadlineExceededError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'DEADLINE_EXCEEDED', retryAfter: RETRY_AFTER_SECONDS },
+  });
+}
+
+/** The operation's result, or SERVICE_UNAVAILABLE when the deadline passes first (the pool cancels the rest). */
+async function answerOrUnavailable(
+  timeoutMs: number,
+  work: () => OperationResult,
+): Promise<Awaited<OperationResult>> {
+  try {
+    return await withDeadline(timeoutMs, work);
+  } catch (error) {
+    if (error instanceof DeadlineExceededError) return { errors: [serviceUnavailable(error)] };
+    throw error;
+  }
+}
+
 /** Handles WebSocket upgrades to /graphql for the node:http server (server.ts). */
-export function createGraphQLWebSocketHandler(deps: GraphQLServerDeps): UpgradeHandler {
+export function createGraphQLWebSocketHandler(
+  deps: GraphQLServerDeps & { /** REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number },
+): UpgradeHandler {
+  const timeoutMs = deps.requestTimeoutMs ?? loadConfig({}).REQUEST_TIMEOUT_MS;
   const yoga = createGraphQLServer(deps);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const server = useServer<ConnectionParams>(
@@ -73,7 +108,7 @@ export function createGraphQLWebSocketHandler(deps: GraphQLServerDeps): UpgradeH
         try {
           const credentials = readCredentials(requestOf(ctx.extra, ctx.connectionParams));
           if (!credentials) return true; // anonymous: each operation answers UNAUTHENTICATED itself
-          await authenticate(deps.db, credentials);
+          await withDeadline(timeoutMs, () => authenticate(deps.db, credentials));
           return true;
         } catch (error) {
           // The database is down: not the client's fault. 1013 Try Again Later, not 4403 Forbidden.
@@ -99,9 +134,10 @@ export function createGraphQLWebSocketHandler(deps: GraphQLServerDeps): UpgradeH
         if (errors.length > 0) return errors;
         let contextValue;
         try {
-          contextValue = await contextFactory();
+          contextValue = await withDeadline(timeoutMs, () => contextFactory());
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
+          if (error instanceof DeadlineExceededError) return [serviceUnavailable(error)];
           throw error;
         }
         const rootValue: EnvelopRoot = { execute, subscribe };
@@ -114,8 +150,10 @@ export function createGraphQLWebSocketHandler(deps: GraphQLServerDeps): UpgradeH
           rootValue,
         };
       },
-      execute: (args) => (args.rootValue as EnvelopRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopRoot).subscribe(args),
+      // An operation on a socket has the deadline of a request; a subscription's only until it is set up.
+      execute: (args) => answerOrUnavailable(timeoutMs, () => (args.rootValue as EnvelopRoot).execute(args)),
+      subscribe: (args) =>
+        answerOrUnavailable(timeoutMs, () => (args.rootValue as EnvelopRoot).subscribe(args)),
     },
     wss,
   );

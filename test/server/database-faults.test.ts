@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createDatabase, type DatabaseHandle } from '../../src/db/create-database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -131,6 +134,25 @@ async function untilSuccess(kind: Answer['kind'], withinMs: number): Promise<num
   throw new Error(`no successful ${kind} request within ${withinMs} ms`);
 }
 
+let socket: Client | undefined;
+
+/** Runs a query over one GraphQL WebSocket, opened at its first use and kept. */
+async function socketQuery(query: string): Promise<ExecutionResult> {
+  socket ??= createClient({
+    url: `${server.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { Authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+  return new Promise((resolve, reject) => {
+    let result: ExecutionResult = {};
+    socket?.subscribe(
+      { query },
+      { next: (r) => (result = r as ExecutionResult), error: reject, complete: () => resolve(result) },
+    );
+  });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.runIf(testDriver() === 'postgres' && existsSync('/usr/lib/postgresql/15/bin/initdb'))(
@@ -159,6 +181,7 @@ describe.runIf(testDriver() === 'postgres' && existsSync('/usr/lib/postgresql/15
     }, 120_000);
 
     afterAll(async () => {
+      await socket?.dispose();
       await server?.shutdown();
       await setup?.close();
       await postgres?.dispose();
@@ -193,6 +216,7 @@ describe.runIf(testDriver() === 'postgres' && existsSync('/usr/lib/postgresql/15
 
     it('frozen (SIGSTOP): nothing waits past the deadline, /readyz answers within a second, service on thaw', async () => {
       await untilSuccess('graphql', 5000);
+      expect((await socketQuery('{ viewer { userId } }')).errors).toBeUndefined(); // the socket is open
       postgres.freeze();
       try {
         const answers = await Promise.all([
@@ -205,6 +229,11 @@ describe.runIf(testDriver() === 'postgres' && existsSync('/usr/lib/postgresql/15
         ]);
         expect(answers.filter((a) => !isServiceUnavailable(a))).toEqual([]);
         expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(REQUEST_TIMEOUT_MS + 500);
+        // An operation on an open WebSocket has the same deadline.
+        const wsStarted = performance.now();
+        const result = await socketQuery('{ viewer { rooms(first: 5) { totalCount } } }');
+        expect(performance.now() - wsStarted).toBeLessThan(REQUEST_TIMEOUT_MS + 500);
+        expect(result.errors?.[0]?.extensions?.['code']).toBe('SERVICE_UNAVAILABLE');
         const started = performance.now();
         const ready = await fetch(`${server.url}/readyz`);
         expect(ready.status).toBe(503);
