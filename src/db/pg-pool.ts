@@ -77,8 +77,8 @@ export function guardPool(pool: pg.Pool, options: GuardedPoolOptions): PostgresP
             cancelStatement(client as unknown as CancelTarget);
             pending.catch(() => {}); // it ends with the connection; nobody waits for it
           }
-          if (error instanceof DeadlineExceededError || isDatabaseUnavailable(error))
-            fault ??= error as Error;
+          // A deadline counts too (its code is DEADLINE_EXCEEDED): the statement was given up on.
+          if (isDatabaseUnavailable(error)) fault ??= error as Error;
           throw error;
         }
       };

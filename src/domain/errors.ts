@@ -67,6 +67,11 @@ export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
 
+/** A request's deadline passed: SERVICE_UNAVAILABLE with reason DEADLINE_EXCEEDED. */
+export function deadlinePassed(error: DeadlineExceededError): ServiceUnavailableError {
+  return new ServiceUnavailableError(error.message, { reason: 'DEADLINE_EXCEEDED' });
+}
+
 /**
  * The DomainError a transport should answer with: the error itself, a
  * ServiceUnavailableError for a fault outside the process (database, deadline), or
@@ -74,8 +79,7 @@ export function isDomainError(error: unknown): error is DomainError {
  */
 export function asExpectedError(error: unknown): DomainError | null {
   if (isDomainError(error)) return error;
-  if (error instanceof DeadlineExceededError)
-    return new ServiceUnavailableError(error.message, { reason: 'DEADLINE_EXCEEDED' });
+  if (error instanceof DeadlineExceededError) return deadlinePassed(error);
   if (isDatabaseUnavailable(error))
     return new ServiceUnavailableError('The database is unavailable; try again shortly', {
       reason: 'DATABASE_UNAVAILABLE',

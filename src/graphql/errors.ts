@@ -2,12 +2,14 @@ import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import { handleStreamOrSingleExecutionResult, maskError as maskYogaError, type Plugin } from 'graphql-yoga';
 import {
   asExpectedError,
+  deadlinePassed,
   RETRY_AFTER_SECONDS,
   ServiceUnavailableError,
   type DomainError,
 } from '../domain/errors.js';
 import type { GraphQLContext } from './builder.js';
 import { withLocations } from './error-locations.js';
+import type { DeadlineExceededError } from '../db/request-deadline.js';
 
 /*
  * Services throw typed DomainErrors; GraphQL clients get them as errors with
@@ -53,6 +55,15 @@ export function toGraphQLError(error: DomainError, at?: GraphQLError): GraphQLEr
       ...(http && { http }),
     },
   });
+}
+
+/**
+ * The error for a request whose deadline passed before it was answered (the routes'
+ * 503, a WebSocket operation): SERVICE_UNAVAILABLE, reason DEADLINE_EXCEEDED, retryAfter.
+ */
+export function deadlineError(error: DeadlineExceededError): GraphQLError {
+  const unavailable = deadlinePassed(error);
+  return new GraphQLError(unavailable.message, { extensions: domainExtensions(unavailable) });
 }
 
 /** The error a client sees for one error of an execution result. */

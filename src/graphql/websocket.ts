@@ -9,8 +9,9 @@ import { authenticate } from '../auth/authenticate.js';
 import { readCredentials } from '../auth/credentials.js';
 import { loadConfig } from '../config.js';
 import { DeadlineExceededError, runWithDeadline, withinDeadline } from '../db/request-deadline.js';
-import { RETRY_AFTER_SECONDS, UnauthenticatedError, asExpectedError } from '../domain/errors.js';
+import { ServiceUnavailableError, UnauthenticatedError, asExpectedError } from '../domain/errors.js';
 import type { UpgradeHandler } from '../server.js';
+import { deadlineError } from './errors.js';
 import { GRAPHQL_ENDPOINT, createGraphQLServer, type GraphQLServerDeps } from './yoga.js';
 
 /*
@@ -65,35 +66,31 @@ function requestOf(extra: Extra, params: ConnectionParams | undefined): Request 
   });
 }
 
-/** Runs `work` under a request deadline that is lifted once it has answered (a stream's events have none). */
-async function withDeadline<T>(timeoutMs: number, work: () => T | Promise<T>): Promise<T> {
+/**
+ * A socket operation's result under a request deadline, or SERVICE_UNAVAILABLE when it
+ * passes first (the pool cancels the rest, and nothing of it starts afterwards). A
+ * subscription's deadline covers only its setup: once it is listening, the deadline is
+ * lifted so that its events' reads run.
+ */
+async function answerWithinDeadline<T>(
+  timeoutMs: number,
+  work: () => T | Promise<T>,
+  isStream: (answer: T) => boolean = () => false,
+): Promise<T | { errors: GraphQLError[] }> {
   return runWithDeadline(timeoutMs, async (deadline) => {
     try {
-      return await withinDeadline(Promise.resolve(work()));
-    } finally {
-      deadline.at = undefined;
+      const answer = await withinDeadline(Promise.resolve(work()));
+      if (isStream(answer)) deadline.at = undefined;
+      return answer;
+    } catch (error) {
+      if (error instanceof DeadlineExceededError) return { errors: [deadlineError(error)] };
+      throw error;
     }
   });
 }
 
-function serviceUnavailable(error: DeadlineExceededError): GraphQLError {
-  return new GraphQLError(error.message, {
-    extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'DEADLINE_EXCEEDED', retryAfter: RETRY_AFTER_SECONDS },
-  });
-}
-
-/** The operation's result, or SERVICE_UNAVAILABLE when the deadline passes first (the pool cancels the rest). */
-async function answerOrUnavailable(
-  timeoutMs: number,
-  work: () => OperationResult,
-): Promise<Awaited<OperationResult>> {
-  try {
-    return await withDeadline(timeoutMs, work);
-  } catch (error) {
-    if (error instanceof DeadlineExceededError) return { errors: [serviceUnavailable(error)] };
-    throw error;
-  }
-}
+const isAsyncIterable = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 /** Handles WebSocket upgrades to /graphql for the node:http server (server.ts). */
 export function createGraphQLWebSocketHandler(
@@ -108,7 +105,8 @@ export function createGraphQLWebSocketHandler(
         try {
           const credentials = readCredentials(requestOf(ctx.extra, ctx.connectionParams));
           if (!credentials) return true; // anonymous: each operation answers UNAUTHENTICATED itself
-          await withDeadline(timeoutMs, () => authenticate(deps.db, credentials));
+          const checked = await answerWithinDeadline(timeoutMs, () => authenticate(deps.db, credentials));
+          if ('errors' in checked) throw new ServiceUnavailableError('Service unavailable: try again later');
           return true;
         } catch (error) {
           // The database is down: not the client's fault. 1013 Try Again Later, not 4403 Forbidden.
@@ -134,10 +132,11 @@ export function createGraphQLWebSocketHandler(
         if (errors.length > 0) return errors;
         let contextValue;
         try {
-          contextValue = await withDeadline(timeoutMs, () => contextFactory());
+          const made = await answerWithinDeadline(timeoutMs, () => contextFactory());
+          if ('errors' in made) return made.errors;
+          contextValue = made;
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
-          if (error instanceof DeadlineExceededError) return [serviceUnavailable(error)];
           throw error;
         }
         const rootValue: EnvelopRoot = { execute, subscribe };
@@ -151,9 +150,13 @@ export function createGraphQLWebSocketHandler(
         };
       },
       // An operation on a socket has the deadline of a request; a subscription's only until it is set up.
-      execute: (args) => answerOrUnavailable(timeoutMs, () => (args.rootValue as EnvelopRoot).execute(args)),
+      execute: (args) => answerWithinDeadline(timeoutMs, () => (args.rootValue as EnvelopRoot).execute(args)),
       subscribe: (args) =>
-        answerOrUnavailable(timeoutMs, () => (args.rootValue as EnvelopRoot).subscribe(args)),
+        answerWithinDeadline(
+          timeoutMs,
+          () => (args.rootValue as EnvelopRoot).subscribe(args),
+          isAsyncIterable,
+        ),
     },
     wss,
   );

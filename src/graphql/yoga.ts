@@ -16,7 +16,7 @@ import type { Viewer } from '../domain/viewer.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { GraphQLContext } from './builder.js';
-import { maskError, toGraphQLError, useDomainErrors } from './errors.js';
+import { deadlineError, maskError, toGraphQLError, useDomainErrors } from './errors.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, GRAPHIQL_TITLE } from './graphiql-examples.js';
 import { DEFAULT_GRAPHQL_LIMITS, useRequestLimits, type GraphQLLimits } from './request-limits.js';
 import { schema } from './schema.js';
@@ -134,19 +134,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
 
 /** The answer when the request's deadline passes before yoga answers: a GraphQL error, HTTP 503. */
 function deadlineResponse(error: DeadlineExceededError): Response {
-  const body = {
-    errors: [
-      {
-        message: error.message,
-        extensions: {
-          code: 'SERVICE_UNAVAILABLE',
-          reason: 'DEADLINE_EXCEEDED',
-          retryAfter: RETRY_AFTER_SECONDS,
-        },
-      },
-    ],
-  };
-  return new Response(JSON.stringify(body), {
+  return new Response(JSON.stringify({ errors: [deadlineError(error)] }), {
     status: 503,
     headers: {
       'content-type': 'application/json; charset=utf-8',
