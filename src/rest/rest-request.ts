@@ -64,17 +64,14 @@ async function readBody(request: Request): Promise<unknown> {
   }
   if (text.trim() === '') return undefined;
   const type = request.headers.get('content-type') ?? '';
-  let body: unknown;
   if (type.includes('application/x-www-form-urlencoded')) {
-    body = Object.fromEntries(new URLSearchParams(text));
-  } else {
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch {
-      throw new InvalidInputError('The request body is not valid JSON', { field: 'body' });
-    }
+    return Object.fromEntries(new URLSearchParams(text));
   }
-  return body;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInputError('The request body is not valid JSON', { field: 'body' });
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { build } from './chat-bff.js';
 import { cleanupAll, installCleanupHandlers } from './cleanup.js';
+import { positiveOption, runCommand } from './cli.js';
 import type { Scenario, ScenarioContext } from './context.js';
 import { startPrivatePostgres } from './postgres.js';
 import { Verdict } from './report.js';
@@ -53,8 +54,8 @@ async function main(): Promise<number> {
       `unknown scenario ${unknown.join(', ')}; one of ${SCENARIOS.map((s) => s.name).join(', ')}`,
     );
   const scenarios = wanted.length > 0 ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
-  const runs = positiveInt('--runs', values.runs ?? (values.quick ? '1' : '10'));
-  const seed = positiveInt('--seed', values.seed);
+  const runs = positiveOption('--runs', values.runs ?? (values.quick ? '1' : '10'), true);
+  const seed = positiveOption('--seed', values.seed, true);
 
   installCleanupHandlers();
   const started = performance.now();
@@ -91,18 +92,4 @@ async function main(): Promise<number> {
   }
 }
 
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, not "${value}"`);
-  return n;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `chaos: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    void cleanupAll().finally(() => process.exit(2));
-  },
-);
+runCommand('chaos', main);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { build, startChatBff } from './chat-bff.js';
 import { cleanupAll, installCleanupHandlers } from './cleanup.js';
+import { positiveOption, runCommand } from './cli.js';
 import { exchange } from './http.js';
 import { sleep, startLoad, type Ack, type Sample } from './load.js';
 import { startPrivatePostgres } from './postgres.js';
@@ -49,12 +50,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const quick = values.quick;
-  const steadySeconds = positive('--seconds', values.seconds ?? (quick ? '8' : '60'));
-  const warmupSeconds = positive('--warmup', values.warmup ?? (quick ? '3' : '10'));
-  const abuseSeconds = positive('--abuse-seconds', values['abuse-seconds'] ?? (quick ? '5' : '20'));
-  const connections = Math.round(positive('--connections', values.connections ?? (quick ? '16' : '64')));
-  const aliases = Math.round(positive('--aliases', values.aliases));
-  const seed = Math.round(positive('--seed', values.seed));
+  const steadySeconds = positiveOption('--seconds', values.seconds ?? (quick ? '8' : '60'));
+  const warmupSeconds = positiveOption('--warmup', values.warmup ?? (quick ? '3' : '10'));
+  const abuseSeconds = positiveOption('--abuse-seconds', values['abuse-seconds'] ?? (quick ? '5' : '20'));
+  const connections = Math.round(
+    positiveOption('--connections', values.connections ?? (quick ? '16' : '64')),
+  );
+  const aliases = Math.round(positiveOption('--aliases', values.aliases));
+  const seed = Math.round(positiveOption('--seed', values.seed));
 
   installCleanupHandlers();
   const started = performance.now();
@@ -176,18 +179,4 @@ async function startAbuser(
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-function positive(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not "${value}"`);
-  return n;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `soak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    void cleanupAll().finally(() => process.exit(2));
-  },
-);
+runCommand('soak', main);

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import type { Ack } from './load.js';
+import type { Ack, LoadRun } from './load.js';
 import type { Verdict } from './report.js';
+import type { World } from './world.js';
 
 /*
  * What the database says after a scenario: is every acknowledged message there (with the
@@ -126,4 +127,16 @@ export async function verifyData(
   );
   const counters = await checkCounters(databaseUrl, appId);
   verdict.check(counters.total === 0, describeCounters(counters));
+}
+
+/** verifyData for a scenario whose only writes are its load's: what it acknowledged, against the world's database. */
+export function verifyLoad(verdict: Verdict, world: World, load: LoadRun, label: string): Promise<void> {
+  return verifyData(
+    verdict,
+    world.databaseUrl,
+    world.appId,
+    load.acks.values(),
+    label,
+    load.conflicts.length,
+  );
 }

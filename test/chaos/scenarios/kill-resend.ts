@@ -4,7 +4,7 @@ import { bootstrap, type Scenario } from '../context.js';
 import { sleep, startLoad } from '../load.js';
 import { SENDS } from '../operations.js';
 import { ms, Verdict } from '../report.js';
-import { verifyData } from '../verify.js';
+import { verifyLoad } from '../verify.js';
 
 /*
  * chat-bff SIGKILLed in the middle of 1,000 sends from 16 clients, and started again on
@@ -63,14 +63,7 @@ export const killResend: Scenario = {
     );
     verdict.check(server.alive(), 'restarted process alive');
     await server.stop();
-    await verifyData(
-      verdict,
-      world.databaseUrl,
-      world.appId,
-      load.acks.values(),
-      'kill',
-      load.conflicts.length,
-    );
+    await verifyLoad(verdict, world, load, 'kill');
     return verdict;
   },
 };

@@ -2,7 +2,7 @@ import { bootstrap, deathNote, type Scenario } from '../context.js';
 import { sleep, startLoad } from '../load.js';
 import { startReadinessProbe } from '../probe.js';
 import { latency, ms, reasons, Verdict } from '../report.js';
-import { verifyData } from '../verify.js';
+import { verifyLoad } from '../verify.js';
 
 /*
  * PostgreSQL frozen (SIGSTOP to the postmaster and every backend: connections stay open,
@@ -90,14 +90,7 @@ export const pgFreeze: Scenario = {
         (badAfter.length > 0 ? ` [${reasons(badAfter)}]` : ''),
     );
     if (server.alive()) await server.stop();
-    await verifyData(
-      verdict,
-      world.databaseUrl,
-      world.appId,
-      load.acks.values(),
-      'freeze',
-      load.conflicts.length,
-    );
+    await verifyLoad(verdict, world, load, 'freeze');
     return verdict;
   },
 };

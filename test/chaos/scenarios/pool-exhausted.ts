@@ -4,7 +4,7 @@ import { sleep, startLoad } from '../load.js';
 import { exchange, type Exchange } from '../http.js';
 import { requestFor } from '../operations.js';
 import { latency, ms, reasons, Verdict } from '../report.js';
-import { verifyData } from '../verify.js';
+import { verifyLoad } from '../verify.js';
 
 /*
  * More slow requests than connections: with DB_POOL_MAX=2, sends into one room wait on a
@@ -108,14 +108,7 @@ export const poolExhausted: Scenario = {
         (badAfter.length > 0 ? ` [${reasons(badAfter)}]` : ''),
     );
     if (server.alive()) await server.stop();
-    await verifyData(
-      verdict,
-      world.databaseUrl,
-      world.appId,
-      load.acks.values(),
-      'pool',
-      load.conflicts.length,
-    );
+    await verifyLoad(verdict, world, load, 'pool');
     return verdict;
   },
 };

@@ -2,7 +2,7 @@ import { bootstrap, type Scenario } from '../context.js';
 import { sleep, startLoad } from '../load.js';
 import { ms, reasons, Verdict } from '../report.js';
 import { openSse, type SseStream } from '../sse.js';
-import { verifyData } from '../verify.js';
+import { verifyLoad } from '../verify.js';
 
 /*
  * SIGTERM under 16 clients of mixed load with 50 subscriptions open (SSE). Every request
@@ -116,14 +116,7 @@ export const sigtermDrain: Scenario = {
         : `still running ${SHUTDOWN_TIMEOUT_MS + 10_000} ms after SIGTERM`,
     );
     if (server.alive()) await server.stop();
-    await verifyData(
-      verdict,
-      world.databaseUrl,
-      world.appId,
-      load.acks.values(),
-      'term',
-      load.conflicts.length,
-    );
+    await verifyLoad(verdict, world, load, 'term');
     return verdict;
   },
 };
