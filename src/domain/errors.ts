@@ -8,7 +8,13 @@ import { DeadlineExceededError } from '../db/request-deadline.js';
  */
 
 export type DomainErrorCode =
-  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -61,6 +67,36 @@ export class ServiceUnavailableError extends DomainError {
   override name = 'ServiceUnavailableError';
   readonly code = 'SERVICE_UNAVAILABLE';
   readonly retryAfterSeconds = RETRY_AFTER_SECONDS;
+}
+
+/** What a client needs to know about the limit it hit (HTTP RateLimit / RateLimit-Policy headers). */
+export interface RateLimitInfo {
+  /** The limit's name, e.g. "login-account" or "send-message". */
+  policy: string;
+  /** Requests (or failures) allowed per window. */
+  limit: number;
+  /** The window, in seconds. */
+  windowSeconds: number;
+  /** Whole seconds until a retry can succeed (at least 1). */
+  retryAfterSeconds: number;
+}
+
+/**
+ * The caller went over a limit (too many failed logins, writes, open subscriptions):
+ * HTTP 429 with Retry-After and RateLimit headers, GraphQL RATE_LIMITED with
+ * extensions.retryAfter. Refused before any work is done, so nothing changed.
+ */
+export class RateLimitedError extends DomainError {
+  override name = 'RateLimitedError';
+  readonly code = 'RATE_LIMITED';
+  readonly limit: RateLimitInfo;
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, limit: RateLimitInfo, options: { reason?: string } = {}) {
+    super(message, options);
+    this.limit = limit;
+    this.retryAfterSeconds = limit.retryAfterSeconds;
+  }
 }
 
 export function isDomainError(error: unknown): error is DomainError {

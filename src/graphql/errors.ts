@@ -3,17 +3,20 @@ import { handleStreamOrSingleExecutionResult, maskError as maskYogaError, type P
 import {
   asExpectedError,
   deadlinePassed,
+  RateLimitedError,
   RETRY_AFTER_SECONDS,
   ServiceUnavailableError,
   type DomainError,
 } from '../domain/errors.js';
 import type { GraphQLContext } from './builder.js';
 import { withLocations } from './error-locations.js';
+import { rateLimitHeaders } from '../limits/rate-limit-headers.js';
 import type { DeadlineExceededError } from '../db/request-deadline.js';
 
 /*
  * Services throw typed DomainErrors; GraphQL clients get them as errors with
- * extensions.code (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT) and,
+ * extensions.code (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT,
+ * RATE_LIMITED with retryAfter, SERVICE_UNAVAILABLE with retryAfter) and,
  * where the service gave one, extensions.reason and extensions.field. Anything else is a
  * bug: logged with the request id and replaced by "Unexpected error." (code
  * INTERNAL_SERVER_ERROR, with the request id to quote). Yoga's own masking stays on
@@ -28,6 +31,10 @@ function domainExtensions(error: DomainError): Record<string, unknown> {
     ...(error.reason !== undefined && { reason: error.reason }),
     ...(error.field !== undefined && { field: error.field }),
     ...(error instanceof ServiceUnavailableError && { retryAfter: error.retryAfterSeconds }),
+    ...(error instanceof RateLimitedError && {
+      retryAfter: error.retryAfterSeconds,
+      rateLimit: { policy: error.limit.policy, limit: error.limit.limit, window: error.limit.windowSeconds },
+    }),
   };
 }
 
@@ -36,6 +43,7 @@ function httpOf(error: DomainError): { status: number; headers: Record<string, s
   if (error.code === 'UNAUTHENTICATED') return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
   if (error instanceof ServiceUnavailableError)
     return { status: 503, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (error instanceof RateLimitedError) return { status: 429, headers: rateLimitHeaders(error.limit) };
   return undefined;
 }
 
@@ -111,6 +119,9 @@ function presentResult(
       ...presented.extensions,
       http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
     };
+  } else if (wholeOperationFailed(presented, 'RATE_LIMITED')) {
+    const limited = result.errors.map((e) => e.originalError).find((e) => e instanceof RateLimitedError);
+    if (limited) presented.extensions = { ...presented.extensions, http: httpOf(limited) };
   } else if (wholeOperationFailed(presented, 'SERVICE_UNAVAILABLE')) {
     // Nothing was answered because the database could not be reached: a 503 tells clients and proxies to retry.
     presented.extensions = {

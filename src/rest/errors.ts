@@ -1,4 +1,10 @@
-import { asExpectedError, RETRY_AFTER_SECONDS, type DomainError } from '../domain/errors.js';
+import {
+  asExpectedError,
+  RateLimitedError,
+  RETRY_AFTER_SECONDS,
+  type DomainError,
+} from '../domain/errors.js';
+import { rateLimitHeaders } from '../limits/rate-limit-headers.js';
 import type { RestRequest } from './rest-request.js';
 
 /** HTTP status of a domain error, the same in every dialect. */
@@ -14,13 +20,16 @@ export function statusOf(error: DomainError): number {
       return 400;
     case 'CONFLICT':
       return 409;
+    case 'RATE_LIMITED':
+      return 429;
     case 'SERVICE_UNAVAILABLE':
       return 503;
   }
 }
 
-/** Headers every 503 carries: when to try again. */
+/** Headers a 503 or 429 carries: when to try again (and, for a 429, which limit was hit). */
 export function retryHeaders(error: DomainError): Record<string, string> {
+  if (error instanceof RateLimitedError) return rateLimitHeaders(error.limit);
   return error.code === 'SERVICE_UNAVAILABLE' ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
 }
 

@@ -24,6 +24,10 @@ const ErrorCodeEnum = builder.enumType('ErrorCode', {
     NOT_FOUND: { description: "What the input names does not exist (in the viewer's app)." },
     BAD_USER_INPUT: { description: 'The input is invalid; `field` names which part.' },
     CONFLICT: { description: 'It clashes with something that exists (a taken id or username).' },
+    RATE_LIMITED: {
+      description:
+        'The viewer (or client address) went over a limit (failed logins, writes, open subscriptions): retry after `extensions.retryAfter` seconds; `extensions.rateLimit` names the limit. Only ever a top-level error.',
+    },
     SERVICE_UNAVAILABLE: {
       description:
         'The database cannot answer now (down, restarting, busy, or past the request deadline): retry after `extensions.retryAfter` seconds. Only ever a top-level error.',

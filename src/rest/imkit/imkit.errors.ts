@@ -16,6 +16,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -39,6 +40,7 @@ const DEFAULT_CODE: Record<number, string> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
+  429: 'RATE_LIMITED',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -56,7 +58,8 @@ export function imkitError(error: unknown, rest: RestRequest): Response {
   const known = expectedError(error, rest);
   if (!known) return imkitErrorResponse(500, 'INTERNAL_ERROR', internalErrorMessage(rest));
   const status = statusOf(known);
-  const code = status === 503 ? known.code : (known.reason ?? DEFAULT_CODE[status] ?? known.code);
+  const code =
+    status === 503 || status === 429 ? known.code : (known.reason ?? DEFAULT_CODE[status] ?? known.code);
   return imkitErrorResponse(status, code, DOCUMENTED_MESSAGE[code] ?? known.message, retryHeaders(known));
 }
 

@@ -1,3 +1,4 @@
+import { RateLimitedError } from '../../domain/errors.js';
 import { expectedError, internalErrorMessage, retryHeaders, statusOf } from '../errors.js';
 import { jsonResponse } from '../http.js';
 import type { RestRequest } from '../rest-request.js';
@@ -60,6 +61,11 @@ const REFUSALS: Record<string, { error: string; errorType?: string }> = {
   ROOM_ARCHIVED: { error: 'Room is archived [error-room-archived]', errorType: 'error-room-archived' },
 };
 
+/** Rocket.Chat's own words when its rate limiter refuses a call. */
+function tooManyRequests(retryAfterSeconds: number): string {
+  return `Error, too many requests. Please slow down. You must wait ${retryAfterSeconds} seconds before trying this endpoint again. [error-too-many-requests]`;
+}
+
 /** Handlers' errors: 401 in the status shape, the rest as failures. */
 export function rcError(error: unknown, rest: RestRequest): Response {
   if (error instanceof RcApiError) return rcFailure(error.status, error.error, error.errorType);
@@ -67,6 +73,13 @@ export function rcError(error: unknown, rest: RestRequest): Response {
   if (!known) return rcFailure(500, internalErrorMessage(rest));
   const status = statusOf(known);
   if (status === 503) return rcFailure(503, known.message, 'error-service-unavailable', retryHeaders(known));
+  if (known instanceof RateLimitedError)
+    return rcFailure(
+      429,
+      tooManyRequests(known.retryAfterSeconds),
+      'error-too-many-requests',
+      retryHeaders(known),
+    );
   if (status === 401) return rcNotLoggedIn();
   if (status === 400) {
     const errorType = `error-${known.field ?? 'param'}-param-invalid`;
@@ -89,6 +102,14 @@ export function rcAuthError(error: unknown, rest: RestRequest): Response {
   const status = statusOf(known);
   if (status === 503)
     return jsonResponse(503, { status: 'error', message: known.message }, retryHeaders(known));
+  if (known instanceof RateLimitedError) {
+    const body = {
+      status: 'error',
+      error: 'error-too-many-requests',
+      message: tooManyRequests(known.retryAfterSeconds),
+    };
+    return jsonResponse(429, body, retryHeaders(known));
+  }
   if (status === 401 && known.reason === 'INVALID_CREDENTIALS') {
     return jsonResponse(401, { status: 'error', error: 'Unauthorized', message: 'Unauthorized' });
   }
