@@ -52,18 +52,21 @@ export async function revokeTokenByHash(db: Executor, tokenHash: string, now: Da
   return result.numUpdatedRows > 0n;
 }
 
+/** Revokes a user's live tokens: every kind, or only those of `kinds`. */
 export async function revokeTokensOfUser(
   db: Executor,
   appId: string,
   userId: string,
   now: Date,
+  kinds?: readonly TokenKind[],
 ): Promise<number> {
-  const result = await db
+  let query = db
     .updateTable('auth_tokens')
     .set({ revoked_at: now })
     .where('app_id', '=', appId)
     .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('revoked_at', 'is', null);
+  if (kinds) query = query.where('kind', 'in', kinds);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

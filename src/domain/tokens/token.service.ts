@@ -96,6 +96,22 @@ export function forgetCachedUser(db: Db, appId: string, userId: string): void {
   tokenCache(db).deleteWhere((owner) => owner.appId === appId && owner.userId === userId);
 }
 
+/**
+ * What a password change signs out: the tokens its logins gave (Rocket.Chat `login`,
+ * Virola `session`). Client tokens stay: the app's server issued them with its API key
+ * and manages them (revokeClientToken, revokeUserTokens), not the user's password.
+ */
+export const PASSWORD_TOKEN_KINDS: readonly TokenKind[] = ['login', 'session'];
+
+/**
+ * Revokes a user's login and session tokens inside the caller's transaction (`trx`).
+ * After the commit, the caller calls forgetCachedUser on the process's database handle
+ * (the cache is keyed by it, not by the transaction), so they stop working at once here.
+ */
+export function revokePasswordTokens(trx: Db, appId: string, userId: string, now: Date): Promise<number> {
+  return revokeTokensOfUser(trx, appId, userId, now, PASSWORD_TOKEN_KINDS);
+}
+
 export function revokeAllTokens(db: Db, appId: string, userId: string, now = new Date()): Promise<number> {
   tokenCache(db).deleteWhere((owner) => owner.appId === appId && owner.userId === userId);
   return revokeTokensOfUser(db, appId, userId, now);

@@ -2,7 +2,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../db/create-database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../errors.js';
-import { forgetCachedUser } from '../tokens/token.service.js';
+import { forgetCachedUser, revokePasswordTokens } from '../tokens/token.service.js';
 import type { User, UserInput } from './user.js';
 import { findUserCredentials, insertUser, updateUserRow } from './user.repository.js';
 
@@ -64,7 +64,12 @@ export async function createUser(
   }
 }
 
-/** Changes the given fields of a user; fields left out stay as they are. */
+/**
+ * Changes the given fields of a user; fields left out stay as they are. A new password
+ * revokes the user's logins and sessions (PASSWORD_TOKEN_KINDS) in the same transaction,
+ * and they stop working at once in this process (the token cache is emptied after the
+ * commit; another process may accept one for up to TOKEN_CACHE_MS more).
+ */
 export async function updateUser(db: Db, appId: string, userId: string, input: UserInput): Promise<User> {
   if (input.username !== undefined) validateUsername(input.username);
   if (input.password !== undefined) validatePassword(input.password);
@@ -78,8 +83,12 @@ export async function updateUser(db: Db, appId: string, userId: string, input: U
     updated_at: new Date(),
   };
   try {
-    const user = await updateUserRow(db, appId, userId, changes);
-    if (!user) throw new NotFoundError(`User "${userId}" does not exist`);
+    const user = await db.transaction().execute(async (trx) => {
+      const updated = await updateUserRow(trx, appId, userId, changes);
+      if (!updated) throw new NotFoundError(`User "${userId}" does not exist`);
+      if (input.password !== undefined) await revokePasswordTokens(trx, appId, userId, changes.updated_at);
+      return updated;
+    });
     forgetCachedUser(db, appId, userId);
     return user;
   } catch (error) {

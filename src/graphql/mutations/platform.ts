@@ -85,7 +85,8 @@ const UpdateUserInputType = builder.inputType('UpdateUserInput', {
 builder.mutationField('updateUser', (t) =>
   t.field({
     type: UserPayload('UpdateUser', 'The user as changed.'),
-    description: 'API key only: changes a user of the app.',
+    description:
+      "API key only: changes a user of the app. A new password signs the user out of their password logins at once (Rocket.Chat auth tokens, Virola sessions are revoked with the change); client tokens from issueClientToken keep working: the app's server manages them (revokeUserTokens, revokeClientToken).",
     args: { input: t.arg({ type: UpdateUserInputType, required: true }) },
     errors: mutationErrors('UpdateUser'),
     resolve: async (_root, { input }, ctx) => ({
