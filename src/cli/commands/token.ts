@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { issueToken } from '../../domain/tokens/token.service.js';
+import { purgeDeadTokens } from '../../domain/tokens/token-purge.service.js';
 import { withDatabase } from '../database.js';
 import { printJson } from '../output.js';
-import { parseTtl } from '../parse.js';
+import { parseCount, parseTtl } from '../parse.js';
 
 export function registerTokenCommands(program: Command): void {
-  const token = program.command('token').description('issue client tokens');
+  const token = program.command('token').description('issue client tokens, purge dead ones');
   token
     .command('issue')
     .description('issue a client token for a user; prints {token, expiresAt}')
@@ -27,5 +28,24 @@ export function registerTokenCommands(program: Command): void {
         }),
       );
       printJson({ token: issued.token, expiresAt: issued.expiresAt?.toISOString() ?? null });
+    });
+  token
+    .command('purge')
+    .description(
+      'delete tokens revoked or expired more than the grace ago, in batches, until none is left; prints {deleted}',
+    )
+    .addOption(
+      new Option(
+        '--grace-seconds <seconds>',
+        'keep tokens dead for less than this (default: TOKEN_PURGE_GRACE_SECONDS)',
+      ).argParser(parseCount),
+    )
+    .action(async (options: { graceSeconds?: number }) => {
+      const deleted = await withDatabase((database, config) =>
+        purgeDeadTokens(database.db, {
+          graceSeconds: options.graceSeconds ?? config.TOKEN_PURGE_GRACE_SECONDS,
+        }),
+      );
+      printJson({ deleted });
     });
 }
