@@ -350,6 +350,29 @@ export async function updateMemberRole(
   return row && toMembership(row);
 }
 
+/**
+ * Whether the room has a current owner other than `userId`. Stops at the first one found
+ * (owners usually joined first, so the members index finds them early).
+ */
+export async function hasOtherOwner(
+  db: Executor,
+  appId: string,
+  roomId: string,
+  userId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('memberships as m')
+    .select(sql<number>`1`.as('found'))
+    .where('m.app_id', '=', appId)
+    .where('m.room_id', '=', roomId)
+    .where('m.left_at', 'is', null)
+    .where('m.role', '=', 'owner')
+    .where('m.user_id', '<>', userId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Moves a member's read position forward only (to `seq`), never back. */
 export async function advanceReadPosition(
   db: Executor,

@@ -23,7 +23,10 @@ const ErrorCodeEnum = builder.enumType('ErrorCode', {
     FORBIDDEN: { description: 'The viewer may not do this.' },
     NOT_FOUND: { description: "What the input names does not exist (in the viewer's app)." },
     BAD_USER_INPUT: { description: 'The input is invalid; `field` names which part.' },
-    CONFLICT: { description: 'It clashes with something that exists (a taken id or username).' },
+    CONFLICT: {
+      description:
+        "It clashes with something that exists (a taken id or username) or with what must stay true (LAST_OWNER: a room's last owner).",
+    },
     RATE_LIMITED: {
       description:
         'The viewer (or client address) went over a limit (failed logins, writes, open subscriptions): retry after `extensions.retryAfter` seconds; `extensions.rateLimit` names the limit. Only ever a top-level error.',

@@ -16,8 +16,8 @@ import { CLIENT_MUTATION_ID, echo, payloadType, type PayloadBase } from './relay
 
 /*
  * Room membership: adding and removing members and their roles (owners, moderators,
- * the API key), and leaving (any member). The rules are in room.service.ts and
- * room-settings.service.ts.
+ * the API key), and leaving (any member). The rules are in room-roles.ts, called by
+ * room.service.ts and room-settings.service.ts.
  */
 
 const AddMembersInputType = builder.inputType('AddMembersInput', {
@@ -25,11 +25,11 @@ const AddMembersInputType = builder.inputType('AddMembersInput', {
     roomId: t.string({ required: true }),
     userIds: t.stringList({
       required: true,
-      description: 'Users of the app to add; current members are skipped.',
+      description: 'Users of the app to add; current members are skipped and keep their role.',
     }),
     role: t.field({
       type: MemberRoleEnum,
-      description: 'Their role: MEMBER (default); only owners may add OWNERs.',
+      description: 'Their role: MEMBER (default); only owners and the API key may add OWNERs.',
     }),
     clientMutationId: t.string(CLIENT_MUTATION_ID),
   }),
@@ -47,7 +47,8 @@ builder.mutationField('addMembers', (t) =>
         }),
       }),
     ),
-    description: 'Adds users to a room (owners, moderators, the API key).',
+    description:
+      'Adds users to a room (owners, moderators, the API key). A current member is skipped and keeps their role (setMemberRole changes roles); a former member rejoins with `role`.',
     args: { input: t.arg({ type: AddMembersInputType, required: true }) },
     errors: mutationErrors('AddMembers'),
     resolve: async (_root, { input }, ctx) => {
@@ -86,7 +87,7 @@ builder.mutationField('removeMember', (t) =>
       }),
     ),
     description:
-      'Removes a member from a room (owners, moderators, the API key; anyone may remove themselves).',
+      "Removes a member from a room (owners, moderators, the API key; anyone may remove themselves). Only owners and the API key remove an owner; a group room's last owner is never removed: CONFLICT (LAST_OWNER).",
     args: { input: t.arg({ type: RemoveMemberInputType, required: true }) },
     errors: mutationErrors('RemoveMember'),
     resolve: async (_root, { input }, ctx) => {
@@ -108,7 +109,8 @@ builder.mutationField('leaveRoom', (t) =>
     type: payloadType<PayloadBase & { roomId: string }>('LeaveRoom', 'The room the viewer left.', (p) => ({
       roomId: p.exposeString('roomId'),
     })),
-    description: 'The viewer leaves a room: it leaves their room list and they stop hearing its events.',
+    description:
+      "The viewer leaves a room: it leaves their room list and they stop hearing its events. A group room's last owner may not leave (CONFLICT, LAST_OWNER): make another member owner first, or delete the room.",
     args: { input: t.arg({ type: LeaveRoomInputType, required: true }) },
     errors: mutationErrors('LeaveRoom'),
     resolve: async (_root, { input }, ctx) => {
@@ -137,7 +139,7 @@ builder.mutationField('setMemberRole', (t) =>
       }),
     ),
     description:
-      "Sets a member's role. Owners and the API key may grant or take any role; moderators only make or unmake moderators.",
+      "Sets a member's role. Owners and the API key may grant or take any role; moderators only make or unmake moderators (never touching an owner). A group room's last owner is never demoted: CONFLICT (LAST_OWNER).",
     args: { input: t.arg({ type: SetMemberRoleInputType, required: true }) },
     errors: mutationErrors('SetMemberRole'),
     resolve: async (_root, { input }, ctx) => {
