@@ -1,5 +1,7 @@
 import type { RouteHandler } from '../app.js';
+import { checkCookieRequest } from '../auth/origin-policy.js';
 import { withinDeadline } from '../db/request-deadline.js';
+import { preflightResponse, withCorsHeaders } from './cors.js';
 import type { Dialect, DialectRoute, RestDeps } from './dialect.js';
 import { jsonResponse } from './http.js';
 import { imkitDialect } from './imkit/imkit.routes.js';
@@ -14,6 +16,8 @@ import { virolaDialect } from './virola/virola.routes.js';
  * prefix ('' = the documented paths), plus GET /openapi.json. When two dialects serve
  * the same path (Rocket.Chat and Virola: POST /api/v1/login, /api/v1/logout), the first
  * whose route claims the request wins, else the first mounted (Rocket.Chat, then Virola).
+ * OPTIONS on a route's path answers CORS preflights (src/rest/cors.ts); a write with the
+ * session cookie from another site's page is refused (src/auth/origin-policy.ts).
  */
 
 export const DIALECTS: readonly Dialect[] = [imkitDialect, rocketchatDialect, virolaDialect];
@@ -37,8 +41,9 @@ export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = 
     table: createRouteTable(dialect.routes),
   }));
   let openApiJson: string | undefined;
+  const corsOrigins = deps.config.CORS_ORIGINS;
 
-  return async (request, url, { requestId, log }) => {
+  const answer: RouteHandler = async (request, url, { requestId, log }) => {
     if (url.pathname === '/openapi.json') {
       if (request.method !== 'GET')
         return jsonResponse(405, { error: 'Method not allowed' }, { allow: 'GET' });
@@ -67,12 +72,36 @@ export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = 
     const rest: RestRequest = { ...base, params: chosen.params };
     try {
       checkRequestParams(rest, queryNames(chosen.route));
+      if (!SAFE_METHODS.has(request.method))
+        checkCookieRequest(request, corsOrigins, { requirePreflight: false });
       // Past the request's deadline the dialect answers 503 in its own shape (the pool cancels the statement).
       return await withinDeadline(chosen.route.handler(rest, deps));
     } catch (error) {
       return chosen.mount.dialect.errorResponse(error, rest);
     }
   };
+  return async (request, url, context) => {
+    if (request.method === 'OPTIONS') {
+      const methods = allowedMethods(mounts, url.pathname);
+      return methods.length > 0 ? preflightResponse(request, methods, corsOrigins) : undefined;
+    }
+    const response = await answer(request, url, context);
+    return response && withCorsHeaders(response, request, corsOrigins);
+  };
+}
+
+/** Methods that change nothing (GET routes never do): the cookie needs no origin check for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** Every method some dialect serves at `pathname`, in route-table order. */
+function allowedMethods(mounts: readonly Mount[], pathname: string): HttpMethod[] {
+  const methods = new Set<HttpMethod>();
+  for (const mount of mounts) {
+    const path = stripPrefix(pathname, mount.prefix);
+    const match = path === null ? undefined : mount.table.match('OPTIONS', path);
+    if (match?.kind === 'method-not-allowed') for (const method of match.allowed) methods.add(method);
+  }
+  return [...methods];
 }
 
 /** The query parameters a route reads: those its documentation lists. */

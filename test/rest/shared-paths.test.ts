@@ -72,6 +72,7 @@ describe('POST /api/v1/login and /api/v1/logout, shared by Rocket.Chat and Virol
 
     const second = await virolaLogin(client, app.appId, 'kim', 'kim-password');
     const byBearer = await client.json<Body>('/api/v1/logout', {
+      method: 'POST',
       headers: { Authorization: `Bearer ${second.userSessionId}` },
     });
     expect(byBearer.body).toEqual({ httpStatusCode: 200 });
