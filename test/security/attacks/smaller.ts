@@ -1,0 +1,206 @@
+import { address, dataAt, graphql, type GraphQLAnswer } from '../http.js';
+import { AttackReport } from '../report.js';
+import { createRoom, createUserWithToken, excerpt, type AuditApp, type AuditContext } from '../world.js';
+
+/*
+ * 9. Smaller items: 10,000-character free text; numeric ids shared by all tenants (app
+ * B's next ids jump by what app A did in between); token purging (time-based: skipped);
+ * error-level log lines (checked at the end of the run: see logCheck).
+ */
+
+const ATTACK = 9;
+const LONG = 'x'.repeat(10_000);
+
+const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) {
+  __typename ... on SendMessagePayload { chatMessage { numericId } } ... on Error { code message } } }`;
+
+export async function smaller(ctx: AuditContext): Promise<AttackReport> {
+  const report = new AttackReport(ATTACK, 'Free-text caps, per-app ids, log levels');
+  const writer = await createUserWithToken(ctx, ctx.a, 'small-writer');
+  const from = address(ATTACK, 1);
+
+  const long: [string, () => Promise<GraphQLAnswer>, string][] = [
+    [
+      'createUser with a 10,000-character username',
+      () =>
+        graphql(
+          ctx.url,
+          `
+            mutation ($i: CreateUserInput!) {
+              createUser(input: $i) {
+                __typename
+                ... on Error {
+                  code
+                  message
+                }
+              }
+            }
+          `,
+          { i: { userId: 'small-long-username', username: LONG } },
+          { 'im-api-key': ctx.a.apiKey },
+          from,
+        ),
+      'createUser',
+    ],
+    [
+      'createUser with a 10,000-character nickname',
+      () =>
+        graphql(
+          ctx.url,
+          `
+            mutation ($i: CreateUserInput!) {
+              createUser(input: $i) {
+                __typename
+                ... on Error {
+                  code
+                  message
+                }
+              }
+            }
+          `,
+          { i: { userId: 'small-long-nickname', nickname: LONG } },
+          { 'im-api-key': ctx.a.apiKey },
+          from,
+        ),
+      'createUser',
+    ],
+    [
+      'createRoom with a 10,000-character name',
+      () =>
+        graphql(
+          ctx.url,
+          `
+            mutation ($i: CreateRoomInput!) {
+              createRoom(input: $i) {
+                __typename
+                ... on Error {
+                  code
+                  message
+                }
+              }
+            }
+          `,
+          { i: { name: LONG } },
+          writer.bearer,
+          from,
+        ),
+      'createRoom',
+    ],
+    [
+      'createRoom with a 10,000-character topic',
+      () =>
+        graphql(
+          ctx.url,
+          `
+            mutation ($i: CreateRoomInput!) {
+              createRoom(input: $i) {
+                __typename
+                ... on Error {
+                  code
+                  message
+                }
+              }
+            }
+          `,
+          { i: { name: 'topic', topic: LONG } },
+          writer.bearer,
+          from,
+        ),
+      'createRoom',
+    ],
+  ];
+  for (const [name, run, field] of long) {
+    const answer = await run();
+    const typename = String(dataAt(answer, `${field}.__typename`) ?? '-');
+    const accepted = typename.endsWith('Payload');
+    report.refused(
+      name,
+      !accepted,
+      `${answer.status} ${typename}${answer.codes.length ? ` ${answer.codes.join(',')}` : ''}${
+        accepted
+          ? ''
+          : `: ${excerpt(String(dataAt(answer, `${field}.message`) ?? answer.body.errors?.[0]?.message ?? ''), 70)}`
+      }`,
+      'BAD_USER_INPUT (a length cap)',
+    );
+  }
+
+  await sharedIds(ctx, report);
+  report.skipped(
+    'expired and revoked tokens purged',
+    'time-based (the shortest token lives 60 s and a purge runs on a schedule): not replayed here',
+  );
+  return report;
+}
+
+/** Does app B see app A's traffic in its own next numeric ids? */
+async function sharedIds(ctx: AuditContext, report: AttackReport): Promise<void> {
+  // Fewer than a sender's write burst (an attacker's app just spreads its traffic over users).
+  const k = ctx.quick ? 5 : 8;
+  const a = await createUserWithToken(ctx, ctx.a, 'ids-a');
+  const b = await createUserWithToken(ctx, ctx.b, 'ids-b');
+  await createRoom(ctx, ctx.a, 'ids-room-a', a.userId);
+  const roomB1 = await createRoom(ctx, ctx.b, 'ids-room-b1', b.userId);
+  const send = async (app: AuditApp, bearer: Record<string, string>, roomId: string) => {
+    let answer = await graphql(
+      ctx.url,
+      SEND,
+      { i: { roomId, message: 'count me' } },
+      bearer,
+      address(ATTACK, 2),
+    );
+    for (let retry = 0; retry < 2 && answer.codes.includes('RATE_LIMITED'); retry++) {
+      // A write limit met: wait as told (at most 5 s), then once more.
+      const seconds = Math.min(5, Number(answer.body.errors?.[0]?.extensions?.retryAfter ?? 1));
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      answer = await graphql(
+        ctx.url,
+        SEND,
+        { i: { roomId, message: 'count me' } },
+        bearer,
+        address(ATTACK, 2),
+      );
+    }
+    const id = dataAt(answer, 'sendMessage.chatMessage.numericId');
+    if (typeof id !== 'number') throw new Error(`sendMessage in ${app.appId}: ${answer.text.slice(0, 200)}`);
+    return id;
+  };
+  const b1 = await send(ctx.b, b.bearer, 'ids-room-b1');
+  for (let i = 0; i < k; i++) await send(ctx.a, a.bearer, 'ids-room-a');
+  const b2 = await send(ctx.b, b.bearer, 'ids-room-b1');
+  report.refused(
+    `message ids: app B sends, app A sends ${k}, app B sends`,
+    b2 - b1 < k,
+    `app B's message numericIds ${b1} -> ${b2} (+${b2 - b1})`,
+    '+1: per-app sequences (or ids that tell nothing)',
+  );
+  for (let i = 0; i < k; i++) await createRoom(ctx, ctx.a, `ids-room-a-${i}`, a.userId);
+  const roomB2 = await createRoom(ctx, ctx.b, 'ids-room-b2', b.userId);
+  report.refused(
+    `room ids: app B creates, app A creates ${k}, app B creates`,
+    roomB2 - roomB1 < k,
+    `app B's room numericIds ${roomB1} -> ${roomB2} (+${roomB2 - roomB1})`,
+    '+1: per-app sequences',
+  );
+}
+
+/** Run last, once every connection the audit opened is closed: error-level lines in the server's log. */
+export function logCheck(ctx: AuditContext, report: AttackReport): void {
+  const lines = ctx.errorLines();
+  const kinds = new Map<string, number>();
+  for (const line of lines) {
+    const key = excerpt(line.msg, 80);
+    kinds.set(key, (kinds.get(key) ?? 0) + 1);
+  }
+  report.holds(
+    'error-level log lines over the whole run (every attack closes its connections)',
+    lines.length === 0,
+    lines.length === 0
+      ? 'none'
+      : `${lines.length}: ${[...kinds]
+          .slice(0, 3)
+          .map(([msg, n]) => `${n} x "${msg}"`)
+          .join(', ')}`,
+    'none: client disconnects and refused attacks are not server errors',
+  );
+}

@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../bench/paths.js';
+import { loadConfig } from '../../src/config.js';
+import { createDatabase } from '../../src/db/create-database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { AppCredentials } from '../../src/domain/apps/app.js';
+import { createApp } from '../../src/domain/apps/app.service.js';
+import { onCleanup } from '../chaos/cleanup.js';
+
+/*
+ * chat-bff from this working tree's sources (src/cli/bin.js with CHAT_BFF_FROM_SOURCE=1,
+ * so whatever fix is on disk is what gets attacked, built or not), on the embedded
+ * database in a temporary DATA_DIR, as a child process on a spare loopback port. Its
+ * JSON log lines are kept: the audit counts the ones logged at error level.
+ */
+
+const BIN = join(REPO_ROOT, 'src', 'cli', 'bin.js');
+
+/** Settings the child must not inherit from whoever runs the audit. */
+const CLEARED = [
+  'DATABASE_URL',
+  'DATA_DIR',
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'REDIS_URL',
+  'DEFAULT_APP_ID',
+  'NODE_OPTIONS',
+  'CORS_ORIGINS',
+  'TRUSTED_PROXIES',
+  'METRICS_TOKEN',
+];
+
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CLEARED) delete base[name];
+  return { ...base, CHAT_BFF_FROM_SOURCE: '1', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+}
+
+/** A temporary DATA_DIR, removed when the audit ends (however it ends). */
+export function temporaryDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-bff-audit-'));
+  onCleanup(
+    `data dir ${dir}`,
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
+  return dir;
+}
+
+/**
+ * Migrates the DATA_DIR and creates the apps, as `chat-bff app create` does, but in this
+ * process (one PGlite start instead of a CLI process per app); closed before the server opens it.
+ */
+export async function createApps(dataDir: string, appIds: string[]): Promise<AppCredentials[]> {
+  const database = await createDatabase(loadConfig({ DATA_DIR: dataDir }));
+  try {
+    await migrateToLatest(database.db);
+    const apps: AppCredentials[] = [];
+    for (const appId of appIds) apps.push(await createApp(database.db, { appId }));
+    return apps;
+  } finally {
+    await database.close();
+  }
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+}
+
+export interface AuditServer {
+  url: string;
+  /** Log lines at error level (pino 50) or worse so far. */
+  errorLines(): LogLine[];
+  stop(): Promise<void>;
+}
+
+/** Starts `chat-bff serve` and resolves once it printed the URL it listens on. */
+export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<AuditServer> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: REPO_ROOT,
+    env: childEnv({ PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid as number;
+  let stdout = '';
+  let stderr = '';
+  let partial = '';
+  const errors: LogLine[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout = (stdout + chunk).slice(-16_000);
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const parsed = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+        if ((parsed.level ?? 0) >= 50)
+          errors.push({ level: parsed.level ?? 50, msg: `${parsed.msg ?? ''} ${parsed.err?.message ?? ''}` });
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-16_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const unregister = onCleanup(
+    `chat-bff pid ${pid}`,
+    async () => {
+      if (alive()) child.kill('SIGKILL');
+      await exited;
+    },
+    () => {
+      if (alive()) child.kill('SIGKILL');
+    },
+  );
+  void exited.then(unregister);
+  const tail = () =>
+    [...stderr.trim().split('\n').slice(-8), ...stdout.trim().split('\n').slice(-4)].join('\n');
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`chat-bff did not start within ${timeoutMs} ms:\n${tail()}`));
+    }, timeoutMs);
+    const check = () => {
+      const match = /listening on (http:\/\/[\d.:]+)/.exec(stdout);
+      if (!match?.[1]) return;
+      clearTimeout(timer);
+      child.stdout.off('data', check);
+      resolve(match[1]);
+    };
+    child.stdout.on('data', check);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(
+        new Error(`chat-bff exited (${child.signalCode ?? child.exitCode}) before listening:\n${tail()}`),
+      );
+    });
+  });
+
+  return {
+    url,
+    errorLines: () => [...errors],
+    async stop() {
+      if (!alive()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
