@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../../domain/errors.js';
-import type { AvatarUpload } from '../../domain/rooms/room-settings.service.js';
+import type { AvatarUpload } from '../../domain/rooms/avatar.js';
 
 /*
  * Decoding what GraphQL's types cannot say by themselves: a JSON input that must be an
- * object, an uploaded file into bytes. Failures are BAD_USER_INPUT naming the field.
+ * object, an uploaded file into what a service takes. Failures are BAD_USER_INPUT naming the field.
  */
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -26,11 +26,11 @@ export function decodeTagColors(value: unknown): Record<string, string> {
   return object as Record<string, string>;
 }
 
-/** An uploaded file (GraphQL multipart request) as the room settings service takes it. */
-export async function readUpload(file: File): Promise<AvatarUpload> {
-  return {
-    bytes: new Uint8Array(await file.arrayBuffer()),
-    mime: file.type.split(';')[0]?.trim().toLowerCase() ?? '',
-    filename: file.name || 'avatar',
-  };
+/**
+ * An uploaded file (GraphQL multipart request) as the room settings service takes it:
+ * unread, so its size is checked before its bytes are copied; its declared type is not
+ * passed on (the domain goes by the bytes).
+ */
+export function toAvatarUpload(file: File): AvatarUpload {
+  return { content: file, filename: file.name || 'avatar' };
 }

@@ -10,7 +10,7 @@ import {
 import { builder } from '../builder.js';
 import { definedOnly } from '../inputs.js';
 import { RoomRef, RoomTypeEnum, RoomVisibilityEnum } from '../types/room.js';
-import { decodeJsonObject, readUpload } from './decode.js';
+import { decodeJsonObject, toAvatarUpload } from './decode.js';
 import { mutationErrors } from './error-types.js';
 import { CLIENT_MUTATION_ID, echo, payloadType, type PayloadBase } from './relay-mutation.js';
 
@@ -91,7 +91,7 @@ const UpdateRoomInputType = builder.inputType('UpdateRoomInput', {
     avatar: t.field({
       type: 'File',
       description:
-        'A new avatar image (PNG, JPEG, GIF, WebP or SVG, at most 2 MiB), sent as a GraphQL multipart request.',
+        'A new avatar image, sent as a GraphQL multipart request: a PNG, JPEG, GIF or WebP, recognised by its bytes (not its declared type), at most AVATAR_MAX_BYTES (default 1 MiB) and AVATAR_MAX_DIMENSION pixels a side (default 4096).',
     }),
     removeAvatar: t.boolean({ description: 'Removes the avatar.' }),
     clientMutationId: t.string(CLIENT_MUTATION_ID),
@@ -120,7 +120,7 @@ builder.mutationField('updateRoom', (t) =>
         ...rest,
         ...(customFields !== undefined && { customFields: decodeJsonObject(customFields, 'customFields') }),
       };
-      const upload = avatar ? await readUpload(avatar) : removeAvatar ? null : undefined;
+      const upload = avatar ? toAvatarUpload(avatar) : removeAvatar ? null : undefined;
       await updateRoom(ctx, input.roomId, patch, upload);
       return { ...echo(input), room: await getRoomForViewer(ctx, input.roomId) };
     },

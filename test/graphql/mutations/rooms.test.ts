@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getRoomAvatar, listRoomChangesSince } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
+import { png as pngImage, svgWithScript } from '../../support/images.js';
 import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
 import { expectError, mutatorFor, type Mutate } from './mutate.js';
 
@@ -253,8 +254,8 @@ describe('updateRoom', () => {
   test('uploads an avatar as a GraphQL multipart request, and removes it', async () => {
     const a = await actors();
     await roomWithRoles(a);
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-    const upload = async (type: string, extra: Record<string, unknown> = {}) => {
+    const png = pngImage();
+    const upload = async (type: string, extra: Record<string, unknown> = {}, bytes = png) => {
       const form = new FormData();
       form.set(
         'operations',
@@ -265,7 +266,7 @@ describe('updateRoom', () => {
         }),
       );
       form.set('map', JSON.stringify({ 0: ['variables.input.avatar'] }));
-      form.set('0', new File([png], 'me.png', { type }));
+      form.set('0', new File([bytes], 'me.png', { type }));
       const response = await h.fetch(
         new Request('http://chat-bff.test/graphql', {
           method: 'POST',
@@ -281,7 +282,11 @@ describe('updateRoom', () => {
     expect(stored).toMatchObject({ mime: 'image/png', filename: 'me.png' });
     expect([...(stored?.bytes ?? [])]).toEqual([...png]);
 
-    expect(await upload('text/plain')).toMatchObject({ __typename: 'InvalidInputError', field: 'avatar' });
+    // What the bytes are decides (test/graphql/mutations/avatar-upload.test.ts has the rest).
+    expect(await upload('image/png', {}, svgWithScript)).toMatchObject({
+      __typename: 'InvalidInputError',
+      field: 'avatar',
+    });
     expect(await upload('image/png', { removeAvatar: true })).toMatchObject({
       __typename: 'InvalidInputError',
       field: 'avatar',

@@ -1,0 +1,81 @@
+import type { RequestContext } from '../../context.js';
+import { InvalidInputError } from '../errors.js';
+import { readRasterImage, type RasterImage, type RasterType } from '../images/raster-image.js';
+import { getRoomAvatar } from './room.service.js';
+
+/*
+ * A room avatar is a raster image (PNG, JPEG, GIF, WebP) recognised by its bytes: its
+ * content type is the one the bytes say, whatever the upload declared. Nothing that a
+ * browser could run (SVG, HTML, an image carrying markup) is stored, and nothing stored
+ * before this rule that breaks it is served: transports serve getRoomAvatarImage.
+ */
+
+export interface AvatarLimits {
+  /** Largest upload, in bytes (AVATAR_MAX_BYTES). */
+  maxBytes: number;
+  /** Largest width and height, in pixels (AVATAR_MAX_DIMENSION): a small file may declare a huge canvas. */
+  maxDimension: number;
+}
+
+export const DEFAULT_AVATAR_LIMITS: AvatarLimits = { maxBytes: 1024 * 1024, maxDimension: 4096 };
+
+/** An uploaded file as the transport received it: its bytes not read yet, so the size is checked first. */
+export interface AvatarUpload {
+  content: Blob;
+  filename: string;
+}
+
+export interface AvatarImage {
+  bytes: Uint8Array;
+  mime: RasterType;
+  filename: string;
+}
+
+/** Markup a browser would act on if it ever took the bytes for a document: a polyglot's second half. */
+const MARKUP = /<(?:script|html|head|body|svg|iframe|object|embed|!doctype)[\s/>]/i;
+
+/** The raster image these bytes are, unless they also carry markup. */
+function recognise(bytes: Uint8Array): RasterImage | null {
+  const image = readRasterImage(bytes);
+  return image &&
+    !MARKUP.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'))
+    ? image
+    : null;
+}
+
+/** Reads an upload into an avatar, or refuses it with BAD_USER_INPUT (field avatar). */
+export async function readAvatarUpload(upload: AvatarUpload, limits: AvatarLimits): Promise<AvatarImage> {
+  const tooLarge = () =>
+    new InvalidInputError(`An avatar may be at most ${limits.maxBytes} bytes`, { field: 'avatar' });
+  if (upload.content.size > limits.maxBytes) throw tooLarge();
+  const bytes = new Uint8Array(await upload.content.arrayBuffer());
+  if (bytes.byteLength > limits.maxBytes) throw tooLarge();
+  const image = recognise(bytes);
+  if (!image) {
+    throw new InvalidInputError('An avatar must be a PNG, JPEG, GIF or WebP image, and nothing else', {
+      field: 'avatar',
+    });
+  }
+  if (image.width > limits.maxDimension || image.height > limits.maxDimension) {
+    throw new InvalidInputError(
+      `An avatar may be at most ${limits.maxDimension}×${limits.maxDimension} pixels, not ${image.width}×${image.height}`,
+      { field: 'avatar' },
+    );
+  }
+  return { bytes, mime: image.type, filename: upload.filename };
+}
+
+/**
+ * The room's avatar as it may be served: with the type its bytes say, or null when it
+ * has none or what is stored is not a raster image (an SVG or HTML from before the rule).
+ */
+export async function getRoomAvatarImage(ctx: RequestContext, roomId: string): Promise<AvatarImage | null> {
+  const stored = await getRoomAvatar(ctx, roomId);
+  if (!stored) return null;
+  const image = recognise(stored.bytes);
+  if (!image) {
+    ctx.log.warn({ roomId, storedType: stored.mime }, 'stored avatar is not a raster image; not served');
+    return null;
+  }
+  return { bytes: stored.bytes, mime: image.type, filename: stored.filename };
+}
