@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { updateRoomRow } from '../../../src/domain/rooms/room.repository.js';
+import { loadConfig } from '../../../src/config.js';
+import { MAX_REQUEST_BYTES } from '../../../src/server.js';
 import { createRoom, getRoomAvatar } from '../../../src/domain/rooms/room.service.js';
 import { DEFAULT_AVATAR } from '../../../src/rest/virola/default-avatar.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -194,6 +196,14 @@ describe('avatar size and pixel caps', () => {
       'UpdateRoomPayload',
     );
   });
+});
+
+test('AVATAR_MAX_BYTES stays within what the HTTP server reads (MAX_REQUEST_BYTES), framing included', () => {
+  const largest = loadConfig({ DATA_DIR: ':memory:', AVATAR_MAX_BYTES: String(3 * 1024 * 1024) });
+  expect(largest.AVATAR_MAX_BYTES + 64 * 1024).toBeLessThan(MAX_REQUEST_BYTES);
+  expect(() => loadConfig({ DATA_DIR: ':memory:', AVATAR_MAX_BYTES: String(MAX_REQUEST_BYTES) })).toThrow(
+    /AVATAR_MAX_BYTES/,
+  );
 });
 
 describe('avatars stored before the rule', () => {
