@@ -4,13 +4,14 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { generateSecret, hashSecret } from '../secrets.js';
 import type { AppCredentials } from './app.js';
 import { findAppIdByApiKeyHash, insertApp, updateApiKeyHash } from './app.repository.js';
+import { checkLength, INPUT_LIMITS } from '../input-limits.js';
 
-const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const APP_ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,${INPUT_LIMITS.appId.max - 1}}$`);
 
 export function validateAppId(appId: string): void {
   if (!APP_ID.test(appId)) {
     throw new InvalidInputError(
-      `Invalid app id "${appId}": use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      `Invalid app id "${appId}": use 1-${INPUT_LIMITS.appId.max} letters, digits, '.', '_' or '-', starting with a letter or digit`,
       { field: 'appId' },
     );
   }
@@ -19,6 +20,7 @@ export function validateAppId(appId: string): void {
 /** Creates a tenant. The API key is returned once and only its hash is kept. */
 export async function createApp(db: Db, input: { appId: string; name?: string }): Promise<AppCredentials> {
   validateAppId(input.appId);
+  checkLength(input.name, 'appName', 'name');
   const clientKey = generateSecret('ck_', 18);
   const apiKey = generateSecret('sk_');
   try {
