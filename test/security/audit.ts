@@ -7,12 +7,12 @@ import { ALLOWED_ORIGIN, crossOrigin } from './attacks/cross-origin.js';
 import { csrf } from './attacks/csrf.js';
 import { passwordChange } from './attacks/password-change.js';
 import { roomRoles } from './attacks/room-roles.js';
-import { logCheck, smaller } from './attacks/smaller.js';
+import { PURGE_WAIT_S, logCheck, purgeCheck, purgeSettings, smaller } from './attacks/smaller.js';
 import { baseline, findSwitches, switchesOff } from './attacks/switches.js';
 import { uploads } from './attacks/uploads.js';
 import { writeLimits } from './attacks/write-limits.js';
 import { AttackReport, printReport, printSummary } from './report.js';
-import { createApps, startServer, temporaryDataDir } from './server.js';
+import { countDeadTokens, createApps, startServer, temporaryDataDir } from './server.js';
 import type { AuditApp, AuditContext } from './world.js';
 
 /*
@@ -117,19 +117,31 @@ async function main(): Promise<number> {
     progress('chat-bff stopped');
   }
 
-  if (selected(10)) {
+  // Server 2: the production switches (attack 10) and a purge every second (attack 9).
+  const small = reports.find((r) => r.number === 9);
+  if (selected(10) || small) {
     const switches = findSwitches();
-    const second = await startServer({ DATA_DIR: dataDir, ...switches.env });
-    progress(`chat-bff (${Object.keys(switches.env).join(', ') || 'no switches found'}) at ${second.url}`);
+    const purge = purgeSettings();
+    const deadBefore = small && purge ? await countDeadTokens(dataDir) : 0;
+    const env = { ...switches.env, ...(small && purge) };
+    const second = await startServer({ DATA_DIR: dataDir, ...env });
+    const secondStarted = performance.now();
+    progress(`chat-bff (${Object.keys(env).join(', ') || 'no switches found'}) at ${second.url}`);
     try {
-      const report = await timed(10, () =>
-        switchesOff({ ...ctx, url: second.url, errorLines: second.errorLines }, switches),
-      );
-      report.figures.unshift(...(switchesBaseline?.figures ?? []));
-      report.checks.push(...(switchesBaseline?.checks ?? []));
+      if (selected(10)) {
+        const report = await timed(10, () =>
+          switchesOff({ ...ctx, url: second.url, errorLines: second.errorLines }, switches),
+        );
+        report.figures.unshift(...(switchesBaseline?.figures ?? []));
+        report.checks.push(...(switchesBaseline?.checks ?? []));
+      }
+      const wait = PURGE_WAIT_S * 1000 - (performance.now() - secondStarted);
+      if (small && purge && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     } finally {
       await second.stop();
+      progress('chat-bff stopped');
     }
+    if (small) purgeCheck(small, purge, deadBefore, purge ? await countDeadTokens(dataDir) : 0);
   }
   await cleanupAll();
 

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../bench/paths.js';
 import { loadConfig } from '../../src/config.js';
+import { sql } from 'kysely';
 import { createDatabase } from '../../src/db/create-database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { AppCredentials } from '../../src/domain/apps/app.js';
@@ -19,20 +20,17 @@ import { onCleanup } from '../chaos/cleanup.js';
 
 const BIN = join(REPO_ROOT, 'src', 'cli', 'bin.js');
 
-/** Settings the child must not inherit from whoever runs the audit. */
-const CLEARED = [
-  'DATABASE_URL',
-  'DATA_DIR',
-  'PORT',
-  'HOST',
-  'LOG_LEVEL',
-  'REDIS_URL',
-  'DEFAULT_APP_ID',
-  'NODE_OPTIONS',
-  'CORS_ORIGINS',
-  'TRUSTED_PROXIES',
-  'METRICS_TOKEN',
-];
+/** Every setting src/config.ts declares (`NAME: z...`): read from the source, so a new one is known at once. */
+export function configNames(): string[] {
+  const source = readFileSync(join(REPO_ROOT, 'src', 'config.ts'), 'utf8');
+  return [...source.matchAll(/^\s+([A-Z][A-Z0-9_]+):\s*z\b/gm)].map((m) => m[1] as string);
+}
+
+/**
+ * The child runs on the defaults plus what the audit sets: none of chat-bff's settings
+ * (nor NODE_ENV, which changes some defaults) is inherited from whoever runs the audit.
+ */
+const CLEARED = [...configNames(), 'NODE_ENV', 'NODE_OPTIONS'];
 
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
@@ -62,6 +60,20 @@ export async function createApps(dataDir: string, appIds: string[]): Promise<App
     const apps: AppCredentials[] = [];
     for (const appId of appIds) apps.push(await createApp(database.db, { appId }));
     return apps;
+  } finally {
+    await database.close();
+  }
+}
+
+/** Tokens revoked or expired, still stored (the server must not hold the DATA_DIR). */
+export async function countDeadTokens(dataDir: string): Promise<number> {
+  const database = await createDatabase(loadConfig({ DATA_DIR: dataDir }));
+  try {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from auth_tokens where revoked_at is not null or expires_at < now()`.execute(
+      database.db,
+    );
+    return rows[0]?.n ?? 0;
   } finally {
     await database.close();
   }

@@ -68,6 +68,23 @@ export async function bruteForce(ctx: AuditContext): Promise<AttackReport> {
     if (limited) report.figure(`${name} 429 body: ${excerpt(limited.text, 160)}`);
   }
 
+  // A user who mistypes now and then is never locked out: a success resets the count.
+  await createUser(ctx, ctx.a, 'bf-typo');
+  const typoFrom = nextAddress();
+  const typos: Answer[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 4; i++)
+      typos.push(await rocketchatLogin(ctx, ctx.a, 'bf-typo', `typo-${i}`, typoFrom));
+    typos.push(await rocketchatLogin(ctx, ctx.a, 'bf-typo', PASSWORD, typoFrom));
+  }
+  const typoStatuses = typos.map((a) => a.status);
+  report.holds(
+    'Rocket.Chat login: 4 wrong passwords, the right one, 4 wrong, the right one',
+    typoStatuses.join() === '401,401,401,401,200,401,401,401,401,200',
+    statusRuns(typoStatuses),
+    '4 x 401, 200, 4 x 401, 200 (a success resets the count)',
+  );
+
   await timing(ctx, report, nextAddress);
 
   // Password spraying: one address, a different account each time.

@@ -1,11 +1,19 @@
 import { address, dataAt, graphql, type GraphQLAnswer } from '../http.js';
 import { AttackReport } from '../report.js';
-import { createRoom, createUserWithToken, excerpt, type AuditApp, type AuditContext } from '../world.js';
+import { configNames } from '../server.js';
+import {
+  asPlatform,
+  createRoom,
+  createUserWithToken,
+  excerpt,
+  type AuditApp,
+  type AuditContext,
+} from '../world.js';
 
 /*
  * 9. Smaller items: 10,000-character free text; numeric ids shared by all tenants (app
- * B's next ids jump by what app A did in between); token purging (time-based: skipped);
- * error-level log lines (checked at the end of the run: see logCheck).
+ * B's next ids jump by what app A did in between); dead tokens purged (counted in the
+ * DATA_DIR before and after a second server ran its purge); error-level log lines (logCheck).
  */
 
 const ATTACK = 9;
@@ -126,9 +134,14 @@ export async function smaller(ctx: AuditContext): Promise<AttackReport> {
   }
 
   await sharedIds(ctx, report);
-  report.skipped(
-    'expired and revoked tokens purged',
-    'time-based (the shortest token lives 60 s and a purge runs on a schedule): not replayed here',
+
+  // Dead tokens for the purge to find (purgeCheck, after a second server ran): a revoked client token.
+  await createUserWithToken(ctx, ctx.a, 'small-revoked');
+  await asPlatform(
+    ctx,
+    ctx.a,
+    `mutation($u: String!) { revokeUserTokens(input: { userId: $u }) { __typename ... on Error { code message } } }`,
+    { u: 'small-revoked' },
   );
   return report;
 }
@@ -183,6 +196,47 @@ async function sharedIds(ctx: AuditContext, report: AttackReport): Promise<void>
     '+1: per-app sequences',
   );
 }
+
+/**
+ * The purge's settings (an interval and a grace, by their names in src/config.ts) set to
+ * run every second with no grace, for the second server; undefined when there are none.
+ */
+export function purgeSettings(): Record<string, string> | undefined {
+  const names = configNames();
+  const interval = names.find((n) => /PURGE/.test(n) && /INTERVAL/.test(n));
+  const grace = names.find((n) => /PURGE/.test(n) && /GRACE/.test(n));
+  if (!interval) return undefined;
+  return { [interval]: '1', ...(grace && { [grace]: '0' }) };
+}
+
+/** Dead tokens (this run's revocations: logout, password change) before and after a server ran the purge. */
+export function purgeCheck(
+  report: AttackReport,
+  settings: Record<string, string> | undefined,
+  before: number,
+  after: number,
+): void {
+  if (!settings) {
+    report.refused(
+      'revoked and expired tokens purged',
+      false,
+      'no purge setting in src/config.ts',
+      'a purge',
+    );
+    return;
+  }
+  const env = Object.entries(settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  report.holds(
+    `revoked and expired tokens purged (a server with ${env} for ${PURGE_WAIT_S} s)`,
+    before > 0 && after === 0,
+    `dead tokens stored: ${before} before, ${after} after`,
+    `${before > 0 ? before : 'some'} before, 0 after`,
+  );
+}
+
+export const PURGE_WAIT_S = 2.5;
 
 /** Run last, once every connection the audit opened is closed: error-level lines in the server's log. */
 export function logCheck(ctx: AuditContext, report: AttackReport): void {

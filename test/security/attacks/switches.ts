@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../../bench/paths.js';
 import { graphql, header, send } from '../http.js';
 import { AttackReport } from '../report.js';
+import { configNames } from '../server.js';
 import { excerpt, type AuditContext } from '../world.js';
 
 /*
@@ -22,8 +20,7 @@ export interface Switches {
 
 /** Finds the switches in src/config.ts: a name with INTROSPECTION, SUGGESTION, GRAPHIQL, or METRICS and TOKEN. */
 export function findSwitches(): Switches {
-  const source = readFileSync(join(REPO_ROOT, 'src', 'config.ts'), 'utf8');
-  const names = [...source.matchAll(/^\s+([A-Z][A-Z0-9_]+):\s*z\b/gm)].map((m) => m[1] as string);
+  const names = configNames();
   const env: Record<string, string> = {};
   const missing: string[] = [];
   const off = (name: string) => (/DISABLE|HIDE|NO_/.test(name) ? 'true' : 'false');
