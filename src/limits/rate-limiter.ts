@@ -1,4 +1,5 @@
 import {
+  BurstyRateLimiter,
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterRes,
@@ -17,11 +18,17 @@ import { RateLimitedError, type RateLimitInfo } from '../domain/errors.js';
  * vi.setSystemTime (Date only), never by sleeping.
  */
 
-/** `points` per `durationSeconds`; once over, refused for `blockSeconds` (default: the rest of the window). */
+/**
+ * `points` per `durationSeconds`; once over, refused for `blockSeconds` (default: the rest of the window).
+ * With `burst`, the rate is spread: counted in the shortest whole-second window of the same ratio
+ * (60 per 60 s is 1 per second), and up to `burst` more points per `durationSeconds` absorb bursts
+ * (rate-limiter-flexible's BurstyRateLimiter); `blockSeconds` does not apply.
+ */
 export interface RateRule {
   points: number;
   durationSeconds: number;
   blockSeconds?: number;
+  burst?: number;
 }
 
 /** Where counts live: this process, or a Redis shared by every instance. */
@@ -39,21 +46,31 @@ export interface RateLimiter {
 }
 
 export function createRateLimiter(policy: string, rule: RateRule, store: RateLimitStore): RateLimiter {
-  const options = {
-    keyPrefix: `rl:${policy}`,
-    points: rule.points,
-    duration: rule.durationSeconds,
-    ...(rule.blockSeconds !== undefined && { blockDuration: rule.blockSeconds }),
-  };
-  const limiter: RateLimiterAbstract =
-    store.kind === 'memory'
+  const build = (keyPrefix: string, points: number, duration: number, blockSeconds?: number) => {
+    const options = {
+      keyPrefix,
+      points,
+      duration,
+      ...(blockSeconds !== undefined && { blockDuration: blockSeconds }),
+    };
+    return store.kind === 'memory'
       ? new RateLimiterMemory(options)
       : new RateLimiterRedis({
           ...options,
-          keyPrefix: `${store.prefix}${options.keyPrefix}`,
+          keyPrefix: `${store.prefix}${keyPrefix}`,
           storeClient: store.client,
           insuranceLimiter: new RateLimiterMemory(options),
         });
+  };
+  const steady = spreadRate(rule);
+  const main: RateLimiterAbstract = build(
+    `rl:${policy}`,
+    steady.points,
+    steady.durationSeconds,
+    rule.burst === undefined ? rule.blockSeconds : undefined,
+  );
+  const burst = rule.burst ? build(`rl:${policy}:burst`, rule.burst, rule.durationSeconds) : undefined;
+  const limiter: Pick<RateLimiterAbstract, 'consume'> = burst ? new BurstyRateLimiter(main, burst) : main;
 
   const refused = (res: RateLimiterRes): RateLimitedError => {
     const info: RateLimitInfo = {
@@ -80,11 +97,26 @@ export function createRateLimiter(policy: string, rule: RateRule, store: RateLim
     },
     async check(key) {
       // A key that has used its whole budget is refused on its next attempt, before any work.
-      const res = await limiter.get(key);
-      if (res && res.consumedPoints >= rule.points && res.msBeforeNext > 0) throw refused(res);
+      const res = await main.get(key);
+      if (!res || res.consumedPoints < steady.points || res.msBeforeNext <= 0) return;
+      if (!burst) throw refused(res);
+      const extra = await burst.get(key);
+      if (extra && extra.consumedPoints >= (rule.burst ?? 0) && extra.msBeforeNext > 0)
+        throw refused(extra.msBeforeNext < res.msBeforeNext ? extra : res);
     },
     async reset(key) {
-      await limiter.delete(key);
+      await Promise.all([main.delete(key), burst?.delete(key)]);
     },
   };
+}
+
+/** The steady part of a bursty rule: the same ratio in the shortest whole-second window (60/60 s -> 1/1 s). */
+function spreadRate(rule: RateRule): { points: number; durationSeconds: number } {
+  if (rule.burst === undefined) return rule;
+  const divisor = gcd(rule.points, rule.durationSeconds);
+  return { points: rule.points / divisor, durationSeconds: rule.durationSeconds / divisor };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
