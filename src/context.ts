@@ -1,8 +1,10 @@
 import type { Db } from './db/create-database.js';
 import { createLoaders, type Loaders } from './domain/loaders.js';
+import { DEFAULT_AVATAR_LIMITS, type AvatarLimits } from './domain/rooms/avatar.js';
 import type { Viewer } from './domain/viewer.js';
 import type { Logger } from './logger.js';
 import { discardEvents, type EventPublisher } from './realtime/events.js';
+import { unlimitedWrites, type WriteLimits } from './limits/write-limits.js';
 
 /**
  * What every service call gets, built once per request by whichever transport took it
@@ -18,6 +20,10 @@ export interface RequestContext {
   log: Logger;
   /** Where services announce committed writes (subscriptions listen there). */
   events: EventPublisher;
+  /** How fast the viewer may write: write services count themselves here first (src/limits/write-limits.ts). */
+  writeLimits: WriteLimits;
+  /** How large an uploaded avatar may be (AVATAR_MAX_BYTES, AVATAR_MAX_DIMENSION; src/domain/rooms/avatar.ts). */
+  avatarLimits: AvatarLimits;
 }
 
 /** A context whose viewer is known: what most services require. */
@@ -31,6 +37,10 @@ export function createRequestContext(input: {
   now?: Date;
   /** The process's event bus; the server always passes it. Without it, events are dropped (CLI, seeding). */
   events?: EventPublisher;
+  /** The process's write limits; the server always passes them. Without them, none (CLI, seeding). */
+  writeLimits?: WriteLimits;
+  /** The configured avatar limits; without them, the defaults. */
+  avatarLimits?: AvatarLimits;
 }): RequestContext {
   // Loaders are per app: a request without a viewer gets loaders that can find nothing.
   const loaders = createLoaders(input.db, input.viewer?.appId ?? '', input.viewer?.userId ?? null);
@@ -43,5 +53,7 @@ export function createRequestContext(input: {
     requestId: input.requestId,
     log: input.log.child({ requestId: input.requestId }),
     events: input.events ?? discardEvents,
+    writeLimits: input.writeLimits ?? unlimitedWrites,
+    avatarLimits: input.avatarLimits ?? DEFAULT_AVATAR_LIMITS,
   };
 }

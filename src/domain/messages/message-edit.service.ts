@@ -6,6 +6,8 @@ import type { Message } from './message.js';
 import { getMessageForViewer } from './message-read.service.js';
 import { insertUserDeletion, toggleReaction, updateMessageRow } from './message-edit.repository.js';
 import { validateMessageContent } from './message.service.js';
+import { limitWrite } from '../write-limit.js';
+import { INPUT_LIMITS } from '../input-limits.js';
 
 /*
  * Changing messages after they were sent. Each change bumps the message's updatedAt,
@@ -28,6 +30,7 @@ export async function editMessage(
   messageId: string,
   input: { body: unknown; messageType?: string },
 ): Promise<Message> {
+  await limitWrite(ctx, 'editMessage');
   const { message } = await loadMessageInReadableRoom(ctx, messageId);
   if (!ctx.viewer?.superuser && message.senderId !== ctx.viewer?.userId) {
     throw new ForbiddenError('Only the sender may edit a message', { reason: 'NOT_MESSAGE_SENDER' });
@@ -63,6 +66,7 @@ export async function deleteMessage(
   messageId: string,
   scope: DeleteScope,
 ): Promise<Message> {
+  await limitWrite(ctx, 'deleteMessage');
   const { message, membership } = await loadMessageInReadableRoom(ctx, messageId);
   if (scope === 'FOR_ME') {
     const viewer = requireUser(ctx);
@@ -99,7 +103,7 @@ export async function deleteMessage(
   return refresh(ctx, updated);
 }
 
-const REACTION_KEY = /^\S{1,64}$/u;
+const REACTION_KEY = new RegExp(`^\\S{1,${INPUT_LIMITS.reactionKey.max}}$`, 'u');
 
 /** Adds (or removes) the viewer's reaction `key` on a message; doing it twice changes nothing. */
 export async function setReaction(
@@ -108,11 +112,15 @@ export async function setReaction(
   key: string,
   add: boolean,
 ): Promise<Message> {
+  await limitWrite(ctx, 'setReaction');
   const viewer = requireUser(ctx);
   const { message, membership } = await loadMessageInReadableRoom(ctx, messageId);
   if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });
   if (!REACTION_KEY.test(key)) {
-    throw new InvalidInputError('A reaction key is 1 to 64 characters without spaces', { field: 'key' });
+    throw new InvalidInputError(
+      `A reaction key is 1 to ${INPUT_LIMITS.reactionKey.max} characters without spaces`,
+      { field: 'key' },
+    );
   }
   if (message.isDeleted)
     throw new InvalidInputError('A deleted message takes no reactions', { field: 'messageId' });

@@ -28,6 +28,8 @@ import {
   selectRoomMessages,
 } from './message.repository.js';
 import { insertMessageWithNextSeq } from './send.repository.js';
+import { limitWrite } from '../write-limit.js';
+import { INPUT_LIMITS } from '../input-limits.js';
 
 export function messageOrderKey(orderBy: MessageOrderField): CursorOrder {
   return { name: `messages|${orderBy}`, keys: orderBy === 'SEQUENCE' ? ['int8'] : ['timestamptz', 'int8'] };
@@ -141,8 +143,9 @@ export interface SendMessageInput {
   senderId?: string;
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
-const MESSAGE_TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MAX_BODY_BYTES = INPUT_LIMITS.messageBody.max;
+const MAX_TEXT_LENGTH = INPUT_LIMITS.messageText.max;
+const MESSAGE_TYPE = new RegExp(`^[A-Za-z0-9_.:-]{1,${INPUT_LIMITS.messageType.max}}$`);
 
 /** The rules a message body and type follow, on send and on edit. */
 export function validateMessageContent(input: { body: unknown; messageType?: string }): void {
@@ -154,10 +157,18 @@ export function validateMessageContent(input: { body: unknown; messageType?: str
       field: 'message',
     });
   }
-  if (input.messageType !== undefined && !MESSAGE_TYPE.test(input.messageType)) {
-    throw new InvalidInputError('messageType must be 1-64 letters, digits, or . _ : -', {
-      field: 'messageType',
+  if (typeof input.body === 'string' && input.body.length > MAX_TEXT_LENGTH) {
+    throw new InvalidInputError(`A text message may be at most ${MAX_TEXT_LENGTH} characters`, {
+      field: 'message',
     });
+  }
+  if (input.messageType !== undefined && !MESSAGE_TYPE.test(input.messageType)) {
+    throw new InvalidInputError(
+      `messageType must be 1-${INPUT_LIMITS.messageType.max} letters, digits, or . _ : -`,
+      {
+        field: 'messageType',
+      },
+    );
   }
 }
 
@@ -165,9 +176,14 @@ function validateSend(input: SendMessageInput): void {
   validateMessageContent(input);
   if (
     input.clientMessageId !== undefined &&
-    (input.clientMessageId.length === 0 || input.clientMessageId.length > 128)
+    (input.clientMessageId.length === 0 || input.clientMessageId.length > INPUT_LIMITS.clientMessageId.max)
   ) {
-    throw new InvalidInputError('clientMessageId must be 1 to 128 characters', { field: 'clientMessageId' });
+    throw new InvalidInputError(
+      `clientMessageId must be 1 to ${INPUT_LIMITS.clientMessageId.max} characters`,
+      {
+        field: 'clientMessageId',
+      },
+    );
   }
 }
 
@@ -178,6 +194,7 @@ function validateSend(input: SendMessageInput): void {
  * Everyone else's unread count is room sequence - their read sequence: nothing to write.
  */
 export async function sendMessage(ctx: RequestContext, input: SendMessageInput): Promise<Message> {
+  await limitWrite(ctx, 'sendMessage');
   const viewer = requireViewer(ctx);
   validateSend(input);
   const senderId = viewer.superuser ? input.senderId : viewer.userId;

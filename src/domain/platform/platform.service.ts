@@ -11,6 +11,7 @@ import {
 import type { User, UserInput } from '../users/user.js';
 import { createUser, updateUser, validateUserId } from '../users/user.service.js';
 import type { Viewer } from '../viewer.js';
+import { limitWrite } from '../write-limit.js';
 
 /*
  * The platform API: what an app's own servers do with its API key (provision users,
@@ -43,6 +44,7 @@ async function requireAppUser(ctx: RequestContext, userId: string): Promise<User
 }
 
 export async function createAppUser(ctx: RequestContext, userId: string, input: UserInput): Promise<User> {
+  await limitWrite(ctx, 'createAppUser');
   const { appId } = requirePlatform(ctx);
   const user = await createUser(ctx.db, appId, userId, input);
   ctx.loaders.user.clear(userId).prime(userId, user);
@@ -50,6 +52,7 @@ export async function createAppUser(ctx: RequestContext, userId: string, input: 
 }
 
 export async function updateAppUser(ctx: RequestContext, userId: string, input: UserInput): Promise<User> {
+  await limitWrite(ctx, 'updateAppUser');
   const { appId } = requirePlatform(ctx);
   await requireAppUser(ctx, userId);
   const user = await updateUser(ctx.db, appId, userId, input);
@@ -63,6 +66,7 @@ export async function issueClientToken(
   userId: string,
   ttlSeconds: number | null = DEFAULT_CLIENT_TOKEN_TTL_SECONDS,
 ): Promise<IssuedToken & { user: User }> {
+  await limitWrite(ctx, 'issueClientToken');
   const { appId } = requirePlatform(ctx);
   if (
     ttlSeconds !== null &&
@@ -82,6 +86,7 @@ export async function issueClientToken(
  * or already revoked, revokes nothing (false), and says no more than that.
  */
 export async function revokeClientToken(ctx: RequestContext, token: string): Promise<boolean> {
+  await limitWrite(ctx, 'revokeClientToken');
   const { appId } = requirePlatform(ctx);
   const owner = await resolveToken(ctx.db, token, ctx.now);
   if (!owner || owner.appId !== appId) return false;
@@ -90,6 +95,7 @@ export async function revokeClientToken(ctx: RequestContext, token: string): Pro
 
 /** Revokes every live token of a user (all their clients and sessions are signed out); returns how many. */
 export async function revokeUserTokens(ctx: RequestContext, userId: string): Promise<number> {
+  await limitWrite(ctx, 'revokeUserTokens');
   const { appId } = requirePlatform(ctx);
   await requireAppUser(ctx, userId);
   return revokeAllTokens(ctx.db, appId, userId, ctx.now);
