@@ -3,6 +3,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { RequestContext } from '../context.js';
+import type { SubscriptionSlots } from '../limits/subscription-slots.js';
 import { EDGES_COST, FREE, connectionCost, fieldCost } from './cost.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
 
@@ -22,6 +23,8 @@ export type GraphQLContext = RequestContext & {
    * expired): subscriptions ask before each event. Token lookups are cached (10 s).
    */
   stillAuthenticated: () => Promise<boolean>;
+  /** The viewer's open subscriptions in this process: a subscription holds a slot while it is open. */
+  subscriptionSlots: SubscriptionSlots;
 };
 
 export const builder = new SchemaBuilder<{

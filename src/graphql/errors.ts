@@ -65,6 +65,11 @@ export function toGraphQLError(error: DomainError, at?: GraphQLError): GraphQLEr
   });
 }
 
+/** A DomainError as the error of one WebSocket operation (no HTTP status: the socket stays open). */
+export function operationError(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: domainExtensions(error) });
+}
+
 /**
  * The error for a request whose deadline passed before it was answered (the routes'
  * 503, a WebSocket operation): SERVICE_UNAVAILABLE, reason DEADLINE_EXCEEDED, retryAfter.

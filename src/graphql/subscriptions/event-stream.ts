@@ -5,6 +5,7 @@ import { isDomainError, UnauthenticatedError, type DomainError } from '../../dom
 import { isEventBus, type EventBus } from '../../realtime/event-bus.js';
 import type { ChatEvent } from '../../realtime/events.js';
 import { SubscriberOverflowError, type TopicSubscription } from '../../realtime/topic-subscription.js';
+import type { GraphQLContext } from '../builder.js';
 
 /*
  * What the subscription fields share: the bus, a fresh view of the world per event, and
@@ -67,6 +68,7 @@ export type Handled<T> = { payload: T; last?: boolean } | { end: DomainError } |
  */
 export class EventStream<T extends object> implements AsyncIterableIterator<T | StreamEnd> {
   private finished = false;
+  private readonly onClose: (() => void)[] = [];
 
   constructor(
     private readonly subscription: TopicSubscription,
@@ -76,6 +78,15 @@ export class EventStream<T extends object> implements AsyncIterableIterator<T | 
   ) {}
 
   async next(): Promise<IteratorResult<T | StreamEnd>> {
+    try {
+      return await this.pull();
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  private async pull(): Promise<IteratorResult<T | StreamEnd>> {
     while (!this.finished) {
       let event: IteratorResult<ChatEvent>;
       try {
@@ -125,8 +136,35 @@ export class EventStream<T extends object> implements AsyncIterableIterator<T | 
     return { value: item, done: false };
   }
 
+  /** Runs `callback` once the stream has ended, however it ends (at once if it has). */
+  whenClosed(callback: () => void): void {
+    if (this.finished) callback();
+    else this.onClose.push(callback);
+  }
+
   private close(): void {
     this.finished = true;
     this.subscription.close();
+    for (const callback of this.onClose.splice(0)) callback();
+  }
+}
+
+/**
+ * Opens a stream holding one of the viewer's subscription slots (SUBSCRIPTIONS_PER_USER,
+ * SSE and WebSocket together): RATE_LIMITED when every slot is taken. The slot comes back
+ * when the stream ends, however it ends, or at once when opening it fails.
+ */
+export async function openWithSlot<T extends object>(
+  ctx: GraphQLContext,
+  open: () => Promise<EventStream<T>>,
+): Promise<EventStream<T>> {
+  const release = ctx.subscriptionSlots.acquire(ctx.viewer);
+  try {
+    const stream = await open();
+    stream.whenClosed(release);
+    return stream;
+  } catch (error) {
+    release();
+    throw error;
   }
 }

@@ -9,10 +9,10 @@ import { loadReferencedUser, UserRef } from '../types/user.js';
 import {
   busOf,
   EventStream,
+  openWithSlot,
   payloadOrThrow,
   renewContext,
   type Handled,
-  type StreamEnd,
 } from './event-stream.js';
 
 /*
@@ -115,7 +115,7 @@ async function handleRoomEvent(
 async function subscribeRoomEvents(
   ctx: GraphQLContext,
   roomId: string,
-): Promise<AsyncIterable<RoomEventPayload | StreamEnd>> {
+): Promise<EventStream<RoomEventPayload>> {
   const bus = busOf(ctx);
   const { room } = await getRoomForViewer(ctx, roomId);
   const subscription = bus.subscribe([roomTopic(room.appId, room.id)]);
@@ -134,7 +134,7 @@ builder.subscriptionField('roomEvents', (t) =>
     description:
       'Live events of one room (members and the API key): messages, reactions, members, settings. A member who leaves receives a FORBIDDEN error and the stream ends; a revoked or expired token, UNAUTHENTICATED.',
     args: { roomId: t.arg.string({ required: true, description: 'The external room id.' }) },
-    subscribe: (_root, args, ctx) => subscribeRoomEvents(ctx, args.roomId),
+    subscribe: (_root, args, ctx) => openWithSlot(ctx, () => subscribeRoomEvents(ctx, args.roomId)),
     resolve: (item) => payloadOrThrow(item),
   }),
 );

@@ -9,11 +9,11 @@ import { RoomRef } from '../types/room.js';
 import {
   busOf,
   EventStream,
+  openWithSlot,
   payloadOrThrow,
   renewContext,
   unlessRefused,
   type Handled,
-  type StreamEnd,
 } from './event-stream.js';
 
 /*
@@ -125,9 +125,7 @@ class ViewerEventHandler {
   }
 }
 
-async function subscribeViewerEvents(
-  ctx: GraphQLContext,
-): Promise<AsyncIterable<ViewerEventPayload | StreamEnd>> {
+async function subscribeViewerEvents(ctx: GraphQLContext): Promise<EventStream<ViewerEventPayload>> {
   const bus = busOf(ctx);
   const viewer = requireUser(ctx);
   // Listen to the viewer first, so a room added while the list is read is not missed.
@@ -149,7 +147,7 @@ builder.subscriptionField('viewerEvents', (t) =>
     type: ViewerEventRef,
     description:
       "Live changes to the viewer's room list: new messages in any of their rooms (with the new unread count), rooms added and removed, pref and read changes. Rooms joined after subscribing are followed; a revoked or expired token ends the stream with UNAUTHENTICATED.",
-    subscribe: (_root, _args, ctx) => subscribeViewerEvents(ctx),
+    subscribe: (_root, _args, ctx) => openWithSlot(ctx, () => subscribeViewerEvents(ctx)),
     resolve: (item) => payloadOrThrow(item),
   }),
 );
