@@ -11,7 +11,8 @@ import type { Credentials } from './credentials.js';
 /**
  * Turns any dialect's credentials into one Viewer. Throws UnauthenticatedError
  * (reason INVALID_TOKEN) when credentials are present but wrong, expired or revoked,
- * so every transport can answer 401 in its own shape.
+ * so every transport can answer 401 in its own shape. No credentials at all is the
+ * transport's MISSING_CREDENTIALS (src/domain/access.ts missingCredentials).
  */
 export async function authenticate(db: Db, credentials: Credentials, now = new Date()): Promise<Viewer> {
   switch (credentials.kind) {

@@ -10,8 +10,16 @@ import type { Viewer } from './viewer.js';
 
 export type UserViewer = Viewer & { userId: string };
 
+/**
+ * The request carried no credentials at all: reason MISSING_CREDENTIALS, so a client can
+ * tell "log in" from wrong, expired or revoked ones (INVALID_TOKEN: "renew your token").
+ */
+export function missingCredentials(message = 'Authentication required'): UnauthenticatedError {
+  return new UnauthenticatedError(message, { reason: 'MISSING_CREDENTIALS' });
+}
+
 export function requireViewer(ctx: RequestContext): Viewer {
-  if (!ctx.viewer) throw new UnauthenticatedError('Authentication required', { reason: 'INVALID_TOKEN' });
+  if (!ctx.viewer) throw missingCredentials();
   return ctx.viewer;
 }
 

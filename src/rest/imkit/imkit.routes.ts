@@ -42,7 +42,7 @@ const roomIdPath: ParameterDoc = {
 function errorsWith(extra: Record<number, string>, ...statuses: number[]): Record<number, ResponseDoc> {
   const text: Record<number, string> = {
     400: 'Bad input: the message names the parameter',
-    401: 'Missing, invalid or expired credentials (code INVALID_TOKEN)',
+    401: 'Invalid or expired credentials (code INVALID_TOKEN); none sent (code MISSING_CREDENTIALS)',
     403: 'The client is not in the room (code NOT_ROOM_MEMBER)',
     404: 'No such room (code ROOM_NOT_FOUND)',
     ...extra,

@@ -6,15 +6,18 @@ import type { HttpMethod } from '../router.js';
 
 /*
  * Rocket.Chat's error shapes: a missing or wrong login is 401
- * {status:"error", message:"You must be logged in to do this."}; everything else is
+ * {status:"error", message:"You must be logged in to do this."}, with `error` saying which
+ * (MISSING_CREDENTIALS: log in; INVALID_TOKEN: the token is wrong, expired or revoked,
+ * our addition: Rocket.Chat answers both alike); everything else is
  * {success:false, error, errorType?} with the HTTP status, as its API answers failures
  * ("<reason> [<error-type>]" for a bad parameter).
  */
 
 export const NOT_LOGGED_IN = 'You must be logged in to do this.';
 
-export function rcNotLoggedIn(): Response {
-  return jsonResponse(401, { status: 'error', message: NOT_LOGGED_IN });
+export function rcNotLoggedIn(reason: string | undefined): Response {
+  const error = reason === 'MISSING_CREDENTIALS' ? reason : 'INVALID_TOKEN';
+  return jsonResponse(401, { status: 'error', message: NOT_LOGGED_IN, error });
 }
 
 export function rcFailure(
@@ -80,7 +83,7 @@ export function rcError(error: unknown, rest: RestRequest): Response {
       'error-too-many-requests',
       retryHeaders(known),
     );
-  if (status === 401) return rcNotLoggedIn();
+  if (status === 401) return rcNotLoggedIn(known.reason);
   if (status === 400) {
     const errorType = `error-${known.field ?? 'param'}-param-invalid`;
     return rcFailure(400, `${known.message} [${errorType}]`, errorType);
@@ -113,7 +116,7 @@ export function rcAuthError(error: unknown, rest: RestRequest): Response {
   if (status === 401 && known.reason === 'INVALID_CREDENTIALS') {
     return jsonResponse(401, { status: 'error', error: 'Unauthorized', message: 'Unauthorized' });
   }
-  if (status === 401) return rcNotLoggedIn();
+  if (status === 401) return rcNotLoggedIn(known.reason);
   return jsonResponse(status, { status: 'error', message: known.message });
 }
 

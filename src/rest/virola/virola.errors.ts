@@ -6,6 +6,8 @@ import type { HttpMethod } from '../router.js';
 /* Virola's error shape: {errorText, httpStatusCode} with the same HTTP status. */
 
 export const WRONG_BEARER = 'Wrong Bearer, please renew Web API Access Token';
+/** No session cookie and no Bearer at all (the documented text above is for a wrong or expired one). */
+export const NO_BEARER = 'No Bearer, please log in to get a Web API Access Token';
 
 export function virolaErrorResponse(
   status: number,
@@ -22,7 +24,11 @@ export function virolaError(error: unknown, rest: RestRequest): Response {
   if (status === 401) {
     return virolaErrorResponse(
       401,
-      known.reason === 'INVALID_CREDENTIALS' ? 'Wrong user name or password' : WRONG_BEARER,
+      known.reason === 'INVALID_CREDENTIALS'
+        ? 'Wrong user name or password'
+        : known.reason === 'MISSING_CREDENTIALS'
+          ? NO_BEARER
+          : WRONG_BEARER,
     );
   }
   return virolaErrorResponse(status, known.message, retryHeaders(known));

@@ -54,7 +54,7 @@ async function freshRoom(options: { readOnly?: boolean } = {}): Promise<Room> {
 }
 
 type Expected = 'ok' | [typename: string, reason: string | null];
-const U: Expected = ['UnauthenticatedError', 'INVALID_TOKEN'];
+const U: Expected = ['UnauthenticatedError', 'MISSING_CREDENTIALS'];
 const OUT: Expected = ['ForbiddenError', 'NOT_ROOM_MEMBER'];
 const NO_ROOM: Expected = ['NotFoundError', 'ROOM_NOT_FOUND'];
 const NO_MOD: Expected = ['ForbiddenError', 'NOT_ROOM_MODERATOR'];

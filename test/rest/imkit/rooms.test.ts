@@ -217,19 +217,27 @@ describe('IMKit GET /rooms', () => {
   });
 
   describe('authentication', () => {
-    it('answers the documented 401 for missing, wrong or mismatched credentials', async () => {
+    it('answers the documented 401 for wrong or mismatched credentials, MISSING_CREDENTIALS for none', async () => {
       const documented = fixture('imkit-messages-401.json');
       const app = await createTestApp(database.db, ['u1', 'u2']);
       const other = await createTestApp(database.db, ['u1']);
       const token = await app.tokenFor('u1');
-      const cases: Record<string, string>[] = [
+      const none: Record<string, string>[] = [
         {},
         { 'IM-CLIENT-KEY': app.clientKey },
+        { 'X-User-Id': 'u1', 'X-Auth-Token': token },
+      ];
+      for (const headers of none) {
+        const { status, body } = await client.json<Body>('/rooms', { headers });
+        expect(status, JSON.stringify(headers)).toBe(401);
+        expectSameShape(body, documented);
+        expect(body).toMatchObject({ RC: 401, RM: 'Unauthorized', error: { code: 'MISSING_CREDENTIALS' } });
+      }
+      const cases: Record<string, string>[] = [
         imkitHeaders(app.clientKey, 'ct_not-a-real-token'),
         imkitHeaders('ck_wrong', token),
         imkitHeaders(other.clientKey, token),
         imkitHeaders(other.clientKey, await other.tokenFor('u1'), 'u2'),
-        { 'X-User-Id': 'u1', 'X-Auth-Token': token },
       ];
       for (const headers of cases) {
         const { status, body } = await client.json<Body>('/rooms', { headers });

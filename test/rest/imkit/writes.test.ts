@@ -118,11 +118,14 @@ describe('IMKit PUT /rooms/{id}/lastRead', () => {
       { message: m1 },
     );
     expect([wrongToken.status, wrongToken.body]).toEqual([401, INVALID_TOKEN]);
-    for (const headers of [{ 'content-type': 'application/json' }, { ...bob, 'IM-CLIENT-KEY': 'ck_wrong' }]) {
+    for (const [headers, code] of [
+      [{ 'content-type': 'application/json' }, 'MISSING_CREDENTIALS'],
+      [{ ...bob, 'IM-CLIENT-KEY': 'ck_wrong' }, 'INVALID_TOKEN'],
+    ] as const) {
       const { status, body } = await put('/rooms/talk/lastRead', headers, { message: m1 });
       expect(status).toBe(401);
       expectSameShape(body, INVALID_TOKEN);
-      expect(body).toMatchObject({ RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN' } });
+      expect(body).toMatchObject({ RC: 401, RM: 'Unauthorized', error: { code } });
     }
     expect(await put('/rooms/talk/lastRead', eve, { message: m1 })).toMatchObject({
       status: 403,
@@ -304,7 +307,7 @@ describe('IMKit POST /rooms/{id}/message', () => {
     const noAuth = await post('/rooms/talk/message', { ...bob, 'IM-Authorization': 'ct_expired' }, ok);
     expect([noAuth.status, noAuth.body]).toEqual([401, INVALID_TOKEN]);
     const none = await post('/rooms/talk/message', { 'content-type': 'application/json' }, ok);
-    expect([none.status, none.body.error.code]).toEqual([401, 'INVALID_TOKEN']);
+    expect([none.status, none.body.error.code]).toEqual([401, 'MISSING_CREDENTIALS']);
     expect(await post('/rooms/talk/message', eve, ok)).toMatchObject({ status: 403, body: NOT_ROOM_MEMBER });
     expect(await post('/rooms/no-such-room/message', bob, ok)).toMatchObject({
       status: 404,
