@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LogEvent } from 'kysely';
 
 /*
@@ -58,4 +59,46 @@ export function routeLabel(pathname: string): string {
   if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return 'graphql';
   if (pathname === '/healthz' || pathname === '/readyz') return 'health';
   return 'rest';
+}
+
+/**
+ * Answers GET /metrics with the counters. With a token (METRICS_TOKEN), only a request
+ * with `Authorization: Bearer <token>` gets them (compared in constant time); others get a
+ * 401. Served by the app on its port, or alone on METRICS_PORT (src/main.ts).
+ */
+export function createMetricsHandler(
+  metrics: Metrics,
+  token: string | undefined,
+): (request: Request) => Promise<Response> {
+  const expected = token === undefined ? undefined : digest(token);
+  return (request) => {
+    if (new URL(request.url).pathname !== '/metrics') return Promise.resolve(plain(404, 'Not found\n'));
+    if (request.method !== 'GET')
+      return Promise.resolve(plain(405, 'Method not allowed\n', { allow: 'GET' }));
+    if (expected && !timingSafeEqual(digest(bearerOf(request)), expected)) {
+      return Promise.resolve(
+        plain(401, 'Unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n', {
+          'www-authenticate': 'Bearer realm="metrics"',
+        }),
+      );
+    }
+    return Promise.resolve(plain(200, metrics.render(), {}, 'text/plain; version=0.0.4; charset=utf-8'));
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function bearerOf(request: Request): string {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
+}
+
+function plain(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+  contentType = 'text/plain; charset=utf-8',
+): Response {
+  return new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
 }
