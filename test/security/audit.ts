@@ -25,7 +25,9 @@ import type { AuditApp, AuditContext } from './world.js';
  *
  * Server 1 runs with CORS_ORIGINS=http://app.example and no trusted proxy; attacks 1-9
  * run on it, the ones that spend limits (2, 1) last, each with its own users and
- * loopback addresses. Server 2 runs with the production switches set (attack 10).
+ * loopback addresses. Server 2, on the same DATA_DIR, runs with the production switches
+ * set (attack 10) and a purge every second (attack 9 counts the dead tokens before and
+ * after it). Setting names are read from src/config.ts; the children inherit none.
  * --quick repeats less (for CI); every loop is bounded in count and every wait in time.
  */
 

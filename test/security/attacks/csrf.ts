@@ -27,7 +27,13 @@ export async function csrf(ctx: AuditContext): Promise<AttackReport> {
   form.set('map', '{}');
   const multipart = new Request('http://form.local', { method: 'POST', body: form });
 
-  const forgeries: { name: string; marker: string; contentType: string; body: string | Buffer }[] = [
+  const forgeries: {
+    name: string;
+    marker: string;
+    contentType: string;
+    body: string | Buffer;
+    origin?: string;
+  }[] = [
     {
       name: 'application/x-www-form-urlencoded',
       marker: 'csrf-urlencoded',
@@ -41,6 +47,13 @@ export async function csrf(ctx: AuditContext): Promise<AttackReport> {
       body: Buffer.from(await multipart.arrayBuffer()),
     },
     {
+      name: 'application/x-www-form-urlencoded from Origin: null (a sandboxed frame)',
+      marker: 'csrf-null-origin',
+      contentType: 'application/x-www-form-urlencoded',
+      body: `query=${encodeURIComponent(mutation('csrf-null-origin'))}`,
+      origin: 'null',
+    },
+    {
       name: 'text/plain (a JSON body)',
       marker: 'csrf-text',
       contentType: 'text/plain',
@@ -50,7 +63,11 @@ export async function csrf(ctx: AuditContext): Promise<AttackReport> {
   for (const forgery of forgeries) {
     const answer = await send(ctx.url, '/graphql', {
       method: 'POST',
-      headers: { 'content-type': forgery.contentType, cookie: browser.cookie, origin: browser.origin },
+      headers: {
+        'content-type': forgery.contentType,
+        cookie: browser.cookie,
+        origin: forgery.origin ?? browser.origin,
+      },
       body: forgery.body,
       from: browser.from,
     });
@@ -59,7 +76,40 @@ export async function csrf(ctx: AuditContext): Promise<AttackReport> {
       `POST /graphql as ${forgery.name} with the cookie, running sendMessage`,
       written === 0,
       `${answer.status} ${excerpt(answer.text, 90)}; messages written: ${written}`,
-      'refused (yoga CSRF prevention: a non-simple content type or a custom header), nothing written',
+      'refused (a cookie from another origin, or a simple request without a custom header), nothing written',
+    );
+  }
+
+  // The REST write calls read a form, or JSON whatever the declared type: a plain HTML form or a no-cors fetch.
+  const restForgeries: { name: string; path: string; marker: string; contentType: string; body: string }[] = [
+    {
+      name: 'IMKit POST /rooms/{id}/message as an HTML form (urlencoded)',
+      path: `/rooms/${ROOM}/message`,
+      marker: 'csrf-imkit-form',
+      contentType: 'application/x-www-form-urlencoded',
+      body: 'message=csrf-imkit-form&messageType=text',
+    },
+    {
+      name: 'Rocket.Chat POST /api/v1/chat.sendMessage as text/plain (a JSON body)',
+      path: '/api/v1/chat.sendMessage',
+      marker: 'csrf-rocketchat-text',
+      contentType: 'text/plain',
+      body: JSON.stringify({ message: { rid: ROOM, msg: 'csrf-rocketchat-text' } }),
+    },
+  ];
+  for (const forgery of restForgeries) {
+    const answer = await send(ctx.url, forgery.path, {
+      method: 'POST',
+      headers: { 'content-type': forgery.contentType, cookie: browser.cookie, origin: browser.origin },
+      body: forgery.body,
+      from: browser.from,
+    });
+    const written = (await messagesOf(ctx, ctx.a, ROOM)).filter((m) => m === forgery.marker).length;
+    report.refused(
+      `${forgery.name} with the cookie`,
+      written === 0,
+      `${answer.status} ${excerpt(answer.text, 90)}; messages written: ${written}`,
+      'refused, nothing written',
     );
   }
 
