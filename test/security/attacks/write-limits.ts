@@ -137,7 +137,20 @@ export async function writeLimits(ctx: AuditContext): Promise<AttackReport> {
   );
 
   await sseFlood(ctx, report, streams);
-  await socketFlood(ctx, report, streams);
+  const user = await createUserWithToken(ctx, ctx.a, 'wl-socket');
+  await socketFlood(ctx, report, streams, {
+    label: 'viewerEvents subscriptions on one socket (one user)',
+    payload: { Authorization: `Bearer ${user.token}` },
+    query: () => VIEWER_EVENTS,
+    from: address(ATTACK, 5),
+  });
+  // The API key may hold more subscriptions than a user: what caps one socket is the per-socket limit.
+  await socketFlood(ctx, report, streams, {
+    label: 'roomEvents subscriptions on one socket (the API key)',
+    payload: { 'IM-API-KEY': ctx.a.apiKey },
+    query: () => 'subscription { roomEvents(roomId: "wl-graphql-room") { __typename } }',
+    from: address(ATTACK, 6),
+  });
   return report;
 }
 
@@ -178,23 +191,25 @@ async function sseFlood(ctx: AuditContext, report: AttackReport, count: number):
   }
 }
 
-async function socketFlood(ctx: AuditContext, report: AttackReport, count: number): Promise<void> {
-  const user = await createUserWithToken(ctx, ctx.a, 'wl-socket');
-  const socket = await openSocket(ctx.url, {
-    from: address(ATTACK, 5),
-    payload: { Authorization: `Bearer ${user.token}` },
-  });
+async function socketFlood(
+  ctx: AuditContext,
+  report: AttackReport,
+  count: number,
+  flood: { label: string; payload: Record<string, string>; query: () => string; from: string },
+): Promise<void> {
+  const name = `graphql-ws: ${count} ${flood.label}`;
+  const socket = await openSocket(ctx.url, { from: flood.from, payload: flood.payload });
   try {
     if (!socket.acknowledged) {
       report.error(
-        `graphql-ws: ${count} subscriptions on one socket`,
+        name,
         new Error(
           `the socket was not acknowledged (status ${socket.upgradeStatus}, close ${socket.closeCode()})`,
         ),
       );
       return;
     }
-    for (let i = 0; i < count; i++) socket.subscribe(`s${i}`, VIEWER_EVENTS);
+    for (let i = 0; i < count; i++) socket.subscribe(`s${i}`, flood.query());
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const closed = socket.closeCode();
     const failed = socket.failed();
@@ -203,7 +218,7 @@ async function socketFlood(ctx: AuditContext, report: AttackReport, count: numbe
     for (const code of failed.values()) codes.set(code, (codes.get(code) ?? 0) + 1);
     const refused = [...codes].map(([c, n]) => `${n} x ${c}`).join(', ');
     report.refused(
-      `graphql-ws: ${count} viewerEvents subscriptions on one socket`,
+      name,
       open < count,
       `${open}/${count} open${refused ? `; refused: ${refused}` : ''}${closed !== undefined ? `; socket closed ${closed}` : ''}`,
       'a per-socket (and per-user) cap on subscriptions',
