@@ -1,6 +1,5 @@
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import type { ExecutionResult } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type ExecutionResult } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 
@@ -35,15 +34,22 @@ export function graphqlExposure(config: Config): GraphQLExposure {
 /**
  * The plugins the switches call for. Introspection off: graphql-js's
  * NoSchemaIntrospectionCustomRule (a validation error naming __schema / __type; __typename
- * stays). Suggestions off: graphql-armor's plugin removes them from validation errors; its
+ * stays), added to every validation. Not graphql-yoga's useDisableIntrospection: it marks
+ * requests in onRequestParse, which the WebSocket path (websocket.ts, getEnveloped) never
+ * runs, so introspection over a socket would still answer. Suggestions off: graphql-armor's
+ * plugin removes them from validation errors; its
  * pattern misses the enum form ("Did you mean the enum value ...?") and the errors of
  * variables that do not coerce (raised at execution), so those are removed here too.
  */
 export function exposurePlugins(exposure: GraphQLExposure) {
   return [
-    ...(exposure.introspection ? [] : [useDisableIntrospection()]),
+    ...(exposure.introspection ? [] : [useNoIntrospection()]),
     ...(exposure.suggestions ? [] : [blockFieldSuggestionsPlugin({ mask: '' }), useNoSuggestions()]),
   ];
+}
+
+function useNoIntrospection(): Plugin {
+  return { onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) };
 }
 
 const SUGGESTION = / ?Did you mean [^?]*\?/g;

@@ -1,9 +1,14 @@
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createApp, type FetchHandler } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
+import { graphqlExposure } from '../../src/graphql/exposure.js';
+import { createGraphQLWebSocketHandler } from '../../src/graphql/websocket.js';
+import { startHttpServer, type HttpServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 
@@ -138,6 +143,64 @@ describe('GraphQL switches', () => {
       GRAPHIQL: false,
     });
     expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true' })).toMatchObject({ GRAPHIQL: true });
+  });
+});
+
+describe('GraphQL switches over WebSocket', () => {
+  let http: HttpServer;
+  beforeAll(async () => {
+    const config = loadConfig({
+      DATA_DIR: ':memory:',
+      GRAPHQL_INTROSPECTION: 'false',
+      GRAPHQL_SUGGESTIONS: 'false',
+    });
+    http = await startHttpServer(locked, {
+      port: 0,
+      host: '127.0.0.1',
+      log: silent,
+      shutdownTimeoutMs: 3000,
+      upgrade: createGraphQLWebSocketHandler({
+        db: database.db,
+        log: silent,
+        exposure: graphqlExposure(config),
+      }),
+    });
+  });
+  afterAll(() => http?.close());
+
+  async function overSocket(query: string): Promise<string[]> {
+    const client = createClient({
+      url: `${http.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { 'im-api-key': app.apiKey },
+      retryAttempts: 0,
+    });
+    try {
+      return await new Promise((resolve, reject) => {
+        let messages: string[] = [];
+        client.subscribe(
+          { query },
+          {
+            next: (value) => {
+              messages = (value.errors ?? []).map((e) => e.message);
+            },
+            error: (error) =>
+              Array.isArray(error)
+                ? resolve((error as { message: string }[]).map((e) => e.message))
+                : reject(error instanceof Error ? error : new Error(String(error))),
+            complete: () => resolve(messages),
+          },
+        );
+      });
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('refuses introspection and gives no suggestion on a socket too', async () => {
+    expect((await overSocket('{ __schema { queryType { name } } }')).join(' ')).toMatch(/introspection/i);
+    const typo = await overSocket(TYPOS[0]![0]);
+    expect(typo).toEqual(['Cannot query field "viewr" on type "Query".']);
   });
 });
 
