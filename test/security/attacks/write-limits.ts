@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { address, dataAt, graphql, header, postJson, type Answer } from '../http.js';
-import { AttackReport } from '../report.js';
+import { address, dataAt, graphql, header, postJson, send, type Answer } from '../http.js';
+import { AttackReport, statusRuns } from '../report.js';
 import { openSocket, openSse, type SseStream } from '../streams.js';
 import { createRoom, createUserWithToken, rocketchatSession, type AuditContext } from '../world.js';
 
@@ -136,6 +136,7 @@ export async function writeLimits(ctx: AuditContext): Promise<AttackReport> {
     'RATE_LIMITED with retryAfter after a burst',
   );
 
+  await anonymousFlood(ctx, report);
   await sseFlood(ctx, report, streams);
   const user = await createUserWithToken(ctx, ctx.a, 'wl-socket');
   await socketFlood(ctx, report, streams, {
@@ -152,6 +153,33 @@ export async function writeLimits(ctx: AuditContext): Promise<AttackReport> {
     from: address(ATTACK, 6),
   });
   return report;
+}
+
+/** Requests without credentials from one address, 8 at a time, until the first 429 (at most 1,000). */
+async function anonymousFlood(ctx: AuditContext, report: AttackReport): Promise<void> {
+  const cap = 1000;
+  const statuses: number[] = [];
+  let limited: Answer | undefined;
+  const started = performance.now();
+  while (statuses.length < cap && !limited) {
+    const batch = await Promise.all(
+      Array.from({ length: 8 }, () => send(ctx.url, '/api/v1/rooms', { from: address(ATTACK, 7) })),
+    );
+    for (const answer of batch) {
+      statuses.push(answer.status);
+      if (answer.status === 429) limited ??= answer;
+    }
+  }
+  const first = statuses.indexOf(429) + 1;
+  const seconds = (performance.now() - started) / 1000;
+  report.refused(
+    `anonymous requests from one address (GET /api/v1/rooms without credentials), until the first 429 or ${cap}`,
+    limited !== undefined && header(limited, 'retry-after') !== undefined,
+    limited
+      ? `first 429 at #${first} (${(first / seconds).toFixed(0)} requests/s), Retry-After ${header(limited, 'retry-after') ?? '-'} s, RateLimit-Policy ${header(limited, 'ratelimit-policy') ?? '-'}`
+      : `${statusRuns(statuses)} in ${seconds.toFixed(1)} s`,
+    'a per-address limit for anonymous callers: 429 with Retry-After',
+  );
 }
 
 async function sseFlood(ctx: AuditContext, report: AttackReport, count: number): Promise<void> {
