@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { createAnonymousLimit, unlimitedAnonymous, type AnonymousLimit } from './anonymous-limit.js';
 import type { RateLimitStore } from './rate-limiter.js';
 import {
   createSubscriptionSlots,
@@ -20,6 +21,8 @@ export interface Limits {
   subscriptions: SubscriptionSlots;
   /** Operations one WebSocket may have running at once. */
   operationsPerSocket: number;
+  /** Requests without credentials, per client address (GraphQL and REST). */
+  anonymous: AnonymousLimit;
 }
 
 export type LimitsConfig = Pick<
@@ -29,12 +32,15 @@ export type LimitsConfig = Pick<
   | 'SUBSCRIPTIONS_PER_USER'
   | 'SUBSCRIPTIONS_PER_API_KEY'
   | 'SUBSCRIPTIONS_PER_SOCKET'
+  | 'ANONYMOUS_RATE_LIMIT'
+  | 'TRUSTED_PROXIES'
 >;
 
 export const NO_LIMITS: Limits = {
   writes: unlimitedWrites,
   subscriptions: unlimitedSubscriptions,
   operationsPerSocket: Number.POSITIVE_INFINITY,
+  anonymous: unlimitedAnonymous,
 };
 
 export function createLimits(config: LimitsConfig, store: RateLimitStore): Limits {
@@ -46,5 +52,6 @@ export function createLimits(config: LimitsConfig, store: RateLimitStore): Limit
       perApiKey: config.SUBSCRIPTIONS_PER_API_KEY,
     }),
     operationsPerSocket: config.SUBSCRIPTIONS_PER_SOCKET,
+    anonymous: createAnonymousLimit(config.ANONYMOUS_RATE_LIMIT, config.TRUSTED_PROXIES, store),
   };
 }
