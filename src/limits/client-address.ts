@@ -65,6 +65,7 @@ export function parseTrustedProxies(value: string): TrustedProxies {
 }
 
 const peers = new WeakMap<Request, string>();
+const resolved = new WeakMap<Request, string>();
 
 /** Records the TCP peer of a Request built from a node request (src/server.ts does, for every one). */
 export function setPeerAddress(request: Request, peer: string | undefined): void {
@@ -72,9 +73,20 @@ export function setPeerAddress(request: Request, peer: string | undefined): void
   if (address !== undefined) peers.set(request, address);
 }
 
+/**
+ * Records the client's address, already resolved, for a Request made by the server itself
+ * (a WebSocket operation's, whose headers the client may write in connection_init).
+ */
+export function setClientAddress(request: Request, address: string): void {
+  resolved.set(request, address);
+}
+
 /** The client's address for a fetch-handler Request (see the top of this file). */
 export function clientAddress(request: Request, trusted: TrustedProxies): string {
-  return resolveClientAddress(peers.get(request), request.headers.get('x-forwarded-for'), trusted);
+  return (
+    resolved.get(request) ??
+    resolveClientAddress(peers.get(request), request.headers.get('x-forwarded-for'), trusted)
+  );
 }
 
 /** The same for a node request that never becomes a fetch Request (a WebSocket upgrade). */

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../../db/create-database.js';
 import type { TokenKind } from '../../db/schema.js';
 import { InvalidInputError, UnauthenticatedError } from '../errors.js';
 import { issueToken, type IssuedToken } from '../tokens/token.service.js';
 import type { User } from '../users/user.js';
-import { verifyPassword } from '../users/user.service.js';
+import type { LoginThrottle } from '../../limits/login-throttle.js';
+import { verifyPassword, type PasswordGuard } from '../users/user.service.js';
 import { findAppByClientKey, findAppById, listAppIds } from './app.repository.js';
 
 /*
@@ -47,17 +49,34 @@ export async function resolveLoginAppId(db: Db, hint: LoginAppHint): Promise<str
   );
 }
 
+/** Who is logging in, for the login throttle: the client's address (src/limits/client-address.ts). */
+export interface LoginClient {
+  address: string;
+  throttle: LoginThrottle;
+}
+
 /**
  * Checks a username-or-id and password in the app the hint resolves to and issues a
  * token of the given kind ('login' for Rocket.Chat's authToken, 'session' for Virola's
- * cookie). Every failure is the same UNAUTHENTICATED (reason INVALID_CREDENTIALS).
+ * cookie). Every failure is the same UNAUTHENTICATED (reason INVALID_CREDENTIALS). The
+ * login throttle (src/limits/login-throttle.ts) answers first, before any hashing:
+ * RATE_LIMITED once the address or the account has tried too often.
  */
 export async function loginWithPassword(
   db: Db,
-  input: { hint: LoginAppHint; login: string; password: string; kind: TokenKind; ttlSeconds: number | null },
+  input: {
+    hint: LoginAppHint;
+    login: string;
+    password: string;
+    kind: TokenKind;
+    ttlSeconds: number | null;
+    client: LoginClient;
+  },
 ): Promise<{ user: User; token: IssuedToken }> {
+  const { throttle, address } = input.client;
+  await throttle.attempt(address);
   const appId = await resolveLoginAppId(db, input.hint);
-  const user = await verifyPassword(db, appId, input.login, input.password);
+  const user = await verifyPassword(db, appId, input.login, input.password, accountGuard(throttle, appId));
   const token = await issueToken(db, {
     appId,
     userId: user.id,
@@ -65,4 +84,14 @@ export async function loginWithPassword(
     ttlSeconds: input.ttlSeconds,
   });
   return { user, token };
+}
+
+/** The throttle's per-account half, keyed by app and account (hashed: a login name may be long). */
+function accountGuard(throttle: LoginThrottle, appId: string): PasswordGuard {
+  const key = (account: string) => createHash('sha256').update(`${appId}\0${account}`).digest('base64url');
+  return {
+    before: (account) => throttle.checkAccount(key(account)),
+    failed: (account) => throttle.failed(key(account)),
+    succeeded: (account) => throttle.succeeded(key(account)),
+  };
 }

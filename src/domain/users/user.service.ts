@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../db/create-database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
@@ -5,19 +6,20 @@ import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError }
 import { forgetCachedUser, revokePasswordTokens } from '../tokens/token.service.js';
 import type { User, UserInput } from './user.js';
 import { findUserCredentials, insertUser, updateUserRow } from './user.repository.js';
+import { checkUserFields, INPUT_LIMITS } from '../input-limits.js';
 
-const USER_ID = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
+const USER_ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,${INPUT_LIMITS.userId.max - 1}}$`);
 
 export function validateUserId(userId: string): void {
   if (!USER_ID.test(userId)) {
     throw new InvalidInputError(
-      `Invalid user id "${userId}": use 1-128 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`,
+      `Invalid user id "${userId}": use 1-${INPUT_LIMITS.userId.max} letters, digits, '.', '_', '@' or '-', starting with a letter or digit`,
       { field: 'userId' },
     );
   }
 }
 
-const MAX_USERNAME_LENGTH = 128;
+const MAX_USERNAME_LENGTH = INPUT_LIMITS.username.max;
 
 /** A username is unique per app (a btree index, whose entries cannot exceed ~2.7 kB): 1-128 characters. */
 function validateUsername(username: string): void {
@@ -29,8 +31,9 @@ function validateUsername(username: string): void {
 }
 
 function validatePassword(password: string): void {
-  if (password.length < 6 || password.length > 512) {
-    throw new InvalidInputError('A password must be 6 to 512 characters long', { field: 'password' });
+  const max = INPUT_LIMITS.password.max;
+  if (password.length < 6 || password.length > max) {
+    throw new InvalidInputError(`A password must be 6 to ${max} characters long`, { field: 'password' });
   }
 }
 
@@ -44,6 +47,7 @@ export async function createUser(
   validateUserId(userId);
   if (input.username !== undefined) validateUsername(input.username);
   if (input.password !== undefined) validatePassword(input.password);
+  checkUserFields(input);
   try {
     return await insertUser(db, {
       app_id: appId,
@@ -73,6 +77,7 @@ export async function createUser(
 export async function updateUser(db: Db, appId: string, userId: string, input: UserInput): Promise<User> {
   if (input.username !== undefined) validateUsername(input.username);
   if (input.password !== undefined) validatePassword(input.password);
+  checkUserFields(input);
   const changes = {
     ...(input.username !== undefined && { username: input.username }),
     ...(input.nickname !== undefined && { nickname: input.nickname }),
@@ -97,14 +102,60 @@ export async function updateUser(db: Db, appId: string, userId: string, input: U
   }
 }
 
-/** Checks a username-or-id and password; records the login time. One message for every failure. */
-export async function verifyPassword(db: Db, appId: string, login: string, password: string): Promise<User> {
+/**
+ * What a password check answers to (src/domain/apps/password-login.service.ts puts the
+ * login throttle here). `account` names who is being guessed at, the same for every
+ * spelling that reaches them: `user:<id>` when the login matches a user (by username or
+ * id), else `name:<login>`.
+ */
+export interface PasswordGuard {
+  /** Before any hashing: throws to refuse the attempt. */
+  before(account: string): Promise<void>;
+  failed(account: string): Promise<void>;
+  succeeded(account: string): Promise<void>;
+}
+
+const UNGUARDED: PasswordGuard = {
+  before: () => Promise.resolve(),
+  failed: () => Promise.resolve(),
+  succeeded: () => Promise.resolve(),
+};
+
+/**
+ * Checks a username-or-id and password; records the login time. One message for every
+ * failure, and one cost: a login that matches no user (or one without a password) is
+ * checked against a stand-in hash, so the time it takes does not tell whether the user exists.
+ */
+export async function verifyPassword(
+  db: Db,
+  appId: string,
+  login: string,
+  password: string,
+  guard: PasswordGuard = UNGUARDED,
+): Promise<User> {
   const found = await findUserCredentials(db, appId, login);
-  if (!found?.passwordHash || !(await verify(found.passwordHash, password))) {
+  const account = found ? `user:${found.user.id}` : `name:${login}`;
+  await guard.before(account);
+  const stored = found?.passwordHash ?? undefined;
+  const matches = await verify(stored ?? (await standInHash()), password);
+  if (!found || stored === undefined || !matches) {
+    await guard.failed(account);
     throw new UnauthenticatedError('Wrong username or password', { reason: 'INVALID_CREDENTIALS' });
   }
+  await guard.succeeded(account);
   const now = new Date();
   await updateUserRow(db, appId, found.user.id, { last_login_at: now });
   forgetCachedUser(db, appId, found.user.id);
   return { ...found.user, lastLoginAt: now };
+}
+
+let standIn: Promise<string> | undefined;
+
+/** A hash of a random secret, made once (lazily) with the same parameters as users' hashes. */
+function standInHash(): Promise<string> {
+  standIn ??= hash(randomBytes(32).toString('base64url')).catch((error: unknown) => {
+    standIn = undefined;
+    throw error;
+  });
+  return standIn;
 }

@@ -8,6 +8,7 @@ import { viewerContext } from '../context.js';
 import type { RestDeps, RestHandler } from '../dialect.js';
 import { jsonResponse } from '../http.js';
 import { loginAppHint, readLoginBody } from '../login-body.js';
+import { loginClient } from '../client.js';
 import { optionalParam, parseTimeParam } from '../params.js';
 import type { RestRequest } from '../rest-request.js';
 import { rcAuthError } from './rocketchat.errors.js';
@@ -52,6 +53,7 @@ export const login: RestHandler = withStatusErrors(async (rest, deps) => {
   }
   const { user, token } = await loginWithPassword(deps.db, {
     hint: loginAppHint(rest, deps.config),
+    client: loginClient(rest, deps),
     login: name,
     password: body.password,
     kind: 'login',
