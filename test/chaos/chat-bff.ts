@@ -33,7 +33,15 @@ const CLEARED = [
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CLEARED) delete base[name];
-  return { ...base, NODE_OPTIONS: HEAP_CAP, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  // Each client writes as fast as it can: the rate limits (README, Rate limits) would refuse most of it.
+  return {
+    ...base,
+    NODE_OPTIONS: HEAP_CAP,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    RATE_LIMITS_ENABLED: 'false',
+    ...env,
+  };
 }
 
 /**
