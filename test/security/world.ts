@@ -44,13 +44,16 @@ export async function createUser(
   app: AuditApp,
   userId: string,
   password: string | undefined = PASSWORD,
+  username?: string,
 ): Promise<number> {
   const answer = await asPlatform(
     ctx,
     app,
     `mutation($i: CreateUserInput!) { createUser(input: $i) {
       __typename ... on CreateUserPayload { user { numericId } } ... on Error { code message } } }`,
-    { i: { userId, ...(password !== undefined && { password }) } },
+    {
+      i: { userId, ...(password !== undefined && { password }), ...(username !== undefined && { username }) },
+    },
   );
   return Number(dataAt(answer, 'createUser.user.numericId'));
 }

@@ -27,6 +27,10 @@ const dialects: { name: string; login: Login }[] = [
   { name: 'Virola', login: (ctx, u, p, from, h) => virolaLogin(ctx, ctx.a, u, p, from, h) },
 ];
 
+/** How many attempts reached the password check (401: wrong password; 200: right). */
+const tried = (answers: Answer[]): number =>
+  answers.filter((a) => a.status === 401 || a.status === 200).length;
+
 /** "#1-5 401, #6-30 429" plus what the 429s carried. */
 function describeRefusals(answers: Answer[]): { first429: number; allAfter: boolean; text: string } {
   const statuses = answers.map((a) => a.status);
@@ -61,12 +65,28 @@ export async function bruteForce(ctx: AuditContext): Promise<AttackReport> {
     report.refused(
       `${name} login: ${WRONG} wrong passwords in a row on one account, then the right one`,
       ok,
-      `${refusals.text}; the right password: ${right.status}; ${(WRONG / seconds).toFixed(0)} guesses/s`,
+      `${refusals.text}; the right password: ${right.status}; ${tried(answers)} passwords checked, ${(WRONG / seconds).toFixed(0)} attempts/s`,
       '429 with Retry-After from about the 6th failure on, the right password included',
     );
     const limited = answers.find((a) => a.status === 429);
     if (limited) report.figure(`${name} 429 body: ${excerpt(limited.text, 160)}`);
   }
+
+  // One account under two names (user id and username): the count is the account's, not the name's.
+  await createUser(ctx, ctx.a, 'bf-alias', PASSWORD, 'bf-alias-name');
+  const aliasFrom = nextAddress();
+  const aliased: Answer[] = [];
+  for (let i = 0; i < WRONG; i++) {
+    const name = i % 2 === 0 ? 'bf-alias' : 'bf-alias-name';
+    aliased.push(await rocketchatLogin(ctx, ctx.a, name, `wrong-password-${i}`, aliasFrom));
+  }
+  const alias = describeRefusals(aliased);
+  report.refused(
+    `Rocket.Chat login: ${WRONG} wrong passwords on one account, alternating its user id and its username`,
+    alias.first429 > 0 && alias.first429 <= 10 && alias.allAfter,
+    `${alias.text}; ${tried(aliased)} passwords checked`,
+    'the same 429s as under one name',
+  );
 
   // A user who mistypes now and then is never locked out: a success resets the count.
   await createUser(ctx, ctx.a, 'bf-typo');

@@ -143,7 +143,12 @@ export async function uploads(ctx: AuditContext): Promise<AttackReport> {
 
   const big = Buffer.concat([png(1, 1), Buffer.alloc(3 * 1024 * 1024)]);
   const large = await upload(ctx, owner.bearer, { bytes: big, name: 'big.png', type: 'image/png' });
-  report.refused('a 3 MiB PNG', !large.accepted, large.text, 'refused: a size cap (2 MiB)');
+  report.refused(
+    'a 3 MiB PNG',
+    !large.accepted,
+    large.text,
+    'refused: a size cap (AVATAR_MAX_BYTES, at most 3 MiB)',
+  );
 
   const good = await upload(ctx, owner.bearer, { bytes: png(1, 1), name: 'dot.png', type: 'image/png' });
   const dot = await fetchAvatar();
