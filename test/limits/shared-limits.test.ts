@@ -1,9 +1,16 @@
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freePort } from '../../bench/processes.js';
 import { createApp, type FetchHandler } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { createLimits } from '../../src/limits/limits.js';
-import { createRateLimitStore, type RateLimitStoreHandle } from '../../src/limits/store.js';
+import {
+  createRateLimitStore,
+  REDIS_COMMAND_TIMEOUT_MS,
+  type RateLimitStoreHandle,
+} from '../../src/limits/store.js';
 import { startPrivateRedis, type PrivateRedis } from '../chaos/redis.js';
 import { bearer, silentLog } from '../realtime/harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -13,7 +20,8 @@ import { createTestApp } from '../support/factories.js';
  * Two app instances with REDIS_URL count against one budget, as behind a load balancer;
  * with that Redis killed, each instance's in-process insurance limiter counts instead, and
  * every request is still answered (a write or a 429), never a 500, never a hang. The Redis
- * is this test's own (a private redis-server on a spare port), never the machine's.
+ * is this test's own (a private redis-server on a spare port), never the machine's; so is
+ * the one it freezes.
  */
 
 let database: TestDatabase;
@@ -33,8 +41,8 @@ afterAll(async () => {
 /** 5 per 300 s spread (1 per 60 s) plus a burst of 3: 4 sends at once, then one a minute. */
 const config = loadConfig({ DATA_DIR: ':memory:', RATE_LIMITS: 'sendMessage=5/300s+3' });
 
-async function instance(): Promise<FetchHandler> {
-  const store = createRateLimitStore(redis.url, silentLog);
+async function instance(url = redis.url): Promise<FetchHandler> {
+  const store = createRateLimitStore(url, silentLog);
   stores.push(store);
   if (store.store.kind === 'redis' && store.store.client.status !== 'ready')
     await new Promise((resolve) => store.store.kind === 'redis' && store.store.client.once('ready', resolve));
@@ -108,5 +116,42 @@ describe('rate limits in Redis (REDIS_URL)', () => {
         );
     const bobSend = sender(two, await app.tokenFor('bob'));
     expect((await bobSend('back')).status).toBe(200);
+  });
+
+  test('a frozen Redis (SIGSTOP): each limit waits for it at most REDIS_COMMAND_TIMEOUT_MS, then counts in memory', async () => {
+    const port = await freePort();
+    const frozen = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
+      probe.on('error', () => {});
+      for (let i = 0; i < 100 && (await probe.ping().catch(() => '')) !== 'PONG'; i += 1)
+        await new Promise((r) => setTimeout(r, 50));
+      probe.disconnect();
+      const fetch = await instance(url);
+      const app = await createTestApp(database.db, ['alice']);
+      await createRoom(app.as('alice'), { roomId: 'talk', roomType: 'group', memberIds: [] });
+      const send = sender(fetch, await app.tokenFor('alice'));
+      expect((await send('before')).status).toBe(200);
+
+      frozen.kill('SIGSTOP');
+      const answers = [];
+      for (let i = 0; i < 5; i += 1) answers.push(await send(`frozen ${i}`));
+      // Two limits (the user's, the app's), each a steady and a burst part: four waits at most.
+      for (const answer of answers) {
+        expect([200, 429]).toContain(answer.status);
+        expect(answer.ms).toBeLessThan(4 * REDIS_COMMAND_TIMEOUT_MS + 1000);
+      }
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 429]);
+    } finally {
+      frozen.kill('SIGCONT');
+      frozen.kill('SIGKILL');
+    }
   });
 });
