@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { cleanupAll, installCleanupHandlers } from '../chaos/cleanup.js';
 import { runCommand } from '../chaos/cli.js';
 import { authSemantics } from './attacks/auth-semantics.js';
-import { bruteForce } from './attacks/brute-force.js';
+import { PROXY_ADDRESS, bruteForce, trustedProxy } from './attacks/brute-force.js';
 import { ALLOWED_ORIGIN, crossOrigin } from './attacks/cross-origin.js';
 import { csrf } from './attacks/csrf.js';
 import { passwordChange } from './attacks/password-change.js';
@@ -12,7 +12,7 @@ import { baseline, findSwitches, switchesOff } from './attacks/switches.js';
 import { uploads } from './attacks/uploads.js';
 import { writeLimits } from './attacks/write-limits.js';
 import { AttackReport, printReport, printSummary } from './report.js';
-import { countDeadTokens, createApps, startServer, temporaryDataDir } from './server.js';
+import { configNames, countDeadTokens, createApps, startServer, temporaryDataDir } from './server.js';
 import type { AuditApp, AuditContext } from './world.js';
 
 /*
@@ -26,8 +26,8 @@ import type { AuditApp, AuditContext } from './world.js';
  * Server 1 runs with CORS_ORIGINS=http://app.example and no trusted proxy; attacks 1-9
  * run on it, the ones that spend limits (2, 1) last, each with its own users and
  * loopback addresses. Server 2, on the same DATA_DIR, runs with the production switches
- * set (attack 10) and a purge every second (attack 9 counts the dead tokens before and
- * after it). Setting names are read from src/config.ts; the children inherit none.
+ * set (attack 10), a purge every second (attack 9 counts the dead tokens before and
+ * after it) and a trusted proxy (attack 1: X-Forwarded-For through it). Setting names are read from src/config.ts; the children inherit none.
  * --quick repeats less (for CI); every loop is bounded in count and every wait in time.
  */
 
@@ -119,13 +119,19 @@ async function main(): Promise<number> {
     progress('chat-bff stopped');
   }
 
-  // Server 2: the production switches (attack 10) and a purge every second (attack 9).
+  // Server 2: the production switches (attack 10), a purge every second (attack 9), a trusted proxy (attack 1).
   const small = reports.find((r) => r.number === 9);
-  if (selected(10) || small) {
+  if (selected(10) || small || selected(1)) {
     const switches = findSwitches();
     const purge = purgeSettings();
     const deadBefore = small && purge ? await countDeadTokens(dataDir) : 0;
-    const env = { ...switches.env, ...(small && purge) };
+    const bruteForceReport = reports.find((r) => r.number === 1);
+    const proxies = bruteForceReport && configNames().includes('TRUSTED_PROXIES');
+    const env = {
+      ...switches.env,
+      ...(small && purge),
+      ...(proxies && { TRUSTED_PROXIES: PROXY_ADDRESS }),
+    };
     const second = await startServer({ DATA_DIR: dataDir, ...env });
     const secondStarted = performance.now();
     progress(`chat-bff (${Object.keys(env).join(', ') || 'no switches found'}) at ${second.url}`);
@@ -136,6 +142,11 @@ async function main(): Promise<number> {
         );
         report.figures.unshift(...(switchesBaseline?.figures ?? []));
         report.checks.push(...(switchesBaseline?.checks ?? []));
+      }
+      if (bruteForceReport && proxies) {
+        await trustedProxy({ ...ctx, url: second.url }, bruteForceReport).catch((error: unknown) =>
+          bruteForceReport.error('trusted proxy', error),
+        );
       }
       const wait = PURGE_WAIT_S * 1000 - (performance.now() - secondStarted);
       if (small && purge && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

@@ -181,3 +181,43 @@ async function timing(ctx: AuditContext, report: AttackReport, nextAddress: () =
     );
   }
 }
+
+/** The loopback address that plays a trusted reverse proxy on the second server. */
+export const PROXY_ADDRESS = '127.1.200.1';
+
+/**
+ * On a server with TRUSTED_PROXIES=PROXY_ADDRESS: clients behind the proxy are told apart by
+ * the address it appends, and what a client writes left of it changes nothing.
+ */
+export async function trustedProxy(ctx: AuditContext, report: AttackReport): Promise<void> {
+  const behind: Answer[] = [];
+  for (let i = 0; i < PER_IP; i++) {
+    behind.push(
+      await virolaLogin(ctx, ctx.a, `proxied-${i}`, 'wrong-password', PROXY_ADDRESS, {
+        'x-forwarded-for': `203.0.113.${i + 1}`,
+      }),
+    );
+  }
+  const statuses = behind.map((a) => a.status);
+  report.holds(
+    `TRUSTED_PROXIES=${PROXY_ADDRESS}: ${PER_IP} logins through the proxy from ${PER_IP} clients`,
+    statuses.every((s) => s === 401),
+    statusRuns(statuses),
+    'no 429: each client counted on its own address',
+  );
+  const spoofed: Answer[] = [];
+  for (let i = 0; i < PER_IP; i++) {
+    spoofed.push(
+      await virolaLogin(ctx, ctx.a, `proxied-spoof-${i}`, 'wrong-password', PROXY_ADDRESS, {
+        'x-forwarded-for': `198.51.100.${i + 1}, 192.0.2.7`,
+      }),
+    );
+  }
+  const spoof = describeRefusals(spoofed);
+  report.refused(
+    `TRUSTED_PROXIES=${PROXY_ADDRESS}: one client behind the proxy writes a new address left of its own each time`,
+    spoof.first429 > 0 && spoof.allAfter,
+    spoof.text,
+    'the right-most untrusted address counts: 429 from the 21st',
+  );
+}
