@@ -11,6 +11,7 @@ import { PURGE_WAIT_S, logCheck, purgeCheck, purgeSettings, smaller } from './at
 import { baseline, findSwitches, switchesOff } from './attacks/switches.js';
 import { uploads } from './attacks/uploads.js';
 import { writeLimits } from './attacks/write-limits.js';
+import { address, send } from './http.js';
 import { AttackReport, printReport, printSummary } from './report.js';
 import { configNames, countDeadTokens, createApps, startServer, temporaryDataDir } from './server.js';
 import type { AuditApp, AuditContext } from './world.js';
@@ -98,6 +99,12 @@ async function main(): Promise<number> {
 
   const server = await startServer({ DATA_DIR: dataDir, CORS_ORIGINS: ALLOWED_ORIGIN });
   progress(`chat-bff (defaults, CORS_ORIGINS=${ALLOWED_ORIGIN}) at ${server.url}`);
+  // Each attack plays its clients from addresses of its own in 127.0.0.0/8 (all loopback on Linux).
+  const probe = await send(server.url, '/healthz', { from: address(1, 0) });
+  if (probe.status === 0)
+    throw new Error(
+      `cannot send from ${address(1, 0)} (${probe.text}): the audit needs all of 127.0.0.0/8 on loopback, as Linux has`,
+    );
   const ctx: AuditContext = { url: server.url, quick: values.quick, a, b, errorLines: server.errorLines };
   let switchesBaseline: AttackReport | undefined;
   try {

@@ -89,6 +89,16 @@ export async function crossOrigin(ctx: AuditContext): Promise<AttackReport> {
     describe(good),
     `2xx allowing ${ALLOWED_ORIGIN}`,
   );
+  const graphqlPreflight = await send(ctx.url, '/graphql', {
+    method: 'OPTIONS',
+    headers: {
+      origin: ALLOWED_ORIGIN,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+    },
+    from: address(ATTACK, 3),
+  });
+  report.figure(`OPTIONS /graphql preflight from ${ALLOWED_ORIGIN}: ${describe(graphqlPreflight)}`);
   const bad = await preflight(EVIL);
   const evilGet = await send(ctx.url, '/api/v1/rooms', {
     headers: { origin: EVIL, cookie },
