@@ -41,10 +41,15 @@ beforeEach(() => {
 });
 
 let address = 0;
-function login(dialect: 'rocketchat' | 'virola', user: string, password: string): Promise<Response> {
+function login(
+  dialect: 'rocketchat' | 'virola',
+  user: string,
+  password: string,
+  appId = tenant.appId,
+): Promise<Response> {
   const request = new Request('http://chat.test/api/v1/login', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-app-id': tenant.appId },
+    headers: { 'content-type': 'application/json', 'x-app-id': appId },
     body: JSON.stringify(dialect === 'rocketchat' ? { user, password } : { userName: user, password }),
   });
   setPeerAddress(request, `198.51.100.${++address}`);
@@ -67,6 +72,10 @@ describe.each(['rocketchat', 'virola'] as const)('%s login', (dialect) => {
 
     expect((await login(dialect, 'no-password', 'wrong-password')).status).toBe(401);
     expect(verify).toHaveBeenCalledTimes(3);
+
+    // An app that does not exist fails like a wrong password, at the same cost.
+    expect((await login(dialect, 'known', 'wrong-password', 'no-such-app')).status).toBe(401);
+    expect(verify).toHaveBeenCalledTimes(4);
   });
 
   it('verifies nothing once the account is refused', async () => {

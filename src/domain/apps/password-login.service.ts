@@ -5,7 +5,7 @@ import { InvalidInputError, UnauthenticatedError } from '../errors.js';
 import { issueToken, type IssuedToken } from '../tokens/token.service.js';
 import type { User } from '../users/user.js';
 import type { LoginThrottle } from '../../limits/login-throttle.js';
-import { verifyPassword, type PasswordGuard } from '../users/user.service.js';
+import { spendPasswordCheck, verifyPassword, type PasswordGuard } from '../users/user.service.js';
 import { findAppByClientKey, findAppById, listAppIds } from './app.repository.js';
 
 /*
@@ -75,7 +75,11 @@ export async function loginWithPassword(
 ): Promise<{ user: User; token: IssuedToken }> {
   const { throttle, address } = input.client;
   await throttle.attempt(address);
-  const appId = await resolveLoginAppId(db, input.hint);
+  const appId = await resolveLoginAppId(db, input.hint).catch(async (error: unknown) => {
+    // An unknown app costs a hash too: the time must not tell which apps exist.
+    if (error instanceof UnauthenticatedError) await spendPasswordCheck(input.password);
+    throw error;
+  });
   const user = await verifyPassword(db, appId, input.login, input.password, accountGuard(throttle, appId));
   const token = await issueToken(db, {
     appId,

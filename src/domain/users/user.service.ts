@@ -149,6 +149,11 @@ export async function verifyPassword(
   return { ...found.user, lastLoginAt: now };
 }
 
+/** Costs what checking a password costs, and fails: for a login that fails before any user is looked up. */
+export async function spendPasswordCheck(password: string): Promise<void> {
+  await verify(await standInHash(), password);
+}
+
 let standIn: Promise<string> | undefined;
 
 /** A hash of a random secret, made once (lazily) with the same parameters as users' hashes. */
