@@ -1,6 +1,8 @@
+import http from 'node:http';
 import { address, dataAt, graphql, type GraphQLAnswer } from '../http.js';
 import { AttackReport } from '../report.js';
 import { configNames } from '../server.js';
+import { openSocket, openSse } from '../streams.js';
 import {
   asPlatform,
   createRoom,
@@ -134,6 +136,7 @@ export async function smaller(ctx: AuditContext): Promise<AttackReport> {
   }
 
   await sharedIds(ctx, report);
+  await disconnects(ctx);
 
   // Dead tokens for the purge to find (purgeCheck, after a second server ran): a revoked client token.
   await createUserWithToken(ctx, ctx.a, 'small-revoked');
@@ -247,7 +250,7 @@ export function logCheck(ctx: AuditContext, report: AttackReport): void {
     kinds.set(key, (kinds.get(key) ?? 0) + 1);
   }
   report.holds(
-    'error-level log lines over the whole run (every attack closes its connections)',
+    'error-level log lines over the whole run (SSE streams and a socket dropped while events flow, an upload cut off)',
     lines.length === 0,
     lines.length === 0
       ? 'none'
@@ -257,4 +260,53 @@ export function logCheck(ctx: AuditContext, report: AttackReport): void {
           .join(', ')}`,
     'none: client disconnects and refused attacks are not server errors',
   );
+}
+
+/**
+ * Clients that go away as clients do: SSE streams dropped while events are being written
+ * to them, a request body cut off mid-upload, a WebSocket dropped with a subscription open.
+ * None of it is a server error (logCheck counts the error-level lines afterwards).
+ */
+async function disconnects(ctx: AuditContext): Promise<void> {
+  const user = await createUserWithToken(ctx, ctx.a, 'small-leaver');
+  await createRoom(ctx, ctx.a, 'small-leaver-room', user.userId);
+  const from = address(ATTACK, 3);
+  const streams = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      openSse(ctx.url, 'subscription { viewerEvents { __typename } }', user.bearer, from),
+    ),
+  );
+  const socket = await openSocket(ctx.url, { from, payload: { Authorization: `Bearer ${user.token}` } });
+  socket.subscribe('s1', 'subscription { viewerEvents { __typename } }');
+  for (let i = 0; i < 6; i++) {
+    await asPlatform(
+      ctx,
+      ctx.a,
+      `mutation($i: SendMessageInput!) { sendMessage(input: $i) { __typename ... on Error { code message } } }`,
+      { i: { roomId: 'small-leaver-room', senderId: user.userId, message: `event ${i}` } },
+    );
+    // Drop a stream, then the socket, while events are on their way to them.
+    streams[i]?.close();
+    if (i === 3) await socket.close();
+  }
+  await cutUpload(ctx.url, from);
+}
+
+/** A POST that promises 64 KiB and stops after 1 KiB. */
+function cutUpload(baseUrl: string, from: string): Promise<void> {
+  const url = new URL('/graphql', baseUrl);
+  return new Promise((resolve) => {
+    const request = http.request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      localAddress: from,
+      headers: { 'content-type': 'application/json', 'content-length': String(64 * 1024) },
+    });
+    request.on('error', () => resolve());
+    request.on('close', () => resolve());
+    request.write(`{"query":"${'x'.repeat(1024)}`);
+    setTimeout(() => request.destroy(), 100);
+  });
 }
