@@ -3,12 +3,16 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Db } from './db/create-database.js';
 import { graphqlLimits } from './graphql/request-limits.js';
-import { createGraphQLRoute } from './graphql/yoga.js';
+import { graphqlExposure } from './graphql/exposure.js';
+import { createGraphQLRoute, GRAPHQL_ENDPOINT } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
+import { withSecurityHeaders } from './security-headers.js';
 import { createRestRoutes } from './rest/rest-routes.js';
-import { routeLabel, type Metrics } from './metrics.js';
+import { createMetricsHandler, routeLabel, type Metrics } from './metrics.js';
 import { runWithDeadline, withinDeadline } from './db/request-deadline.js';
 import type { EventBus } from './realtime/event-bus.js';
+import { createLimits, type Limits } from './limits/limits.js';
+import { createAuthThrottles, type AuthThrottles } from './limits/auth-throttles.js';
 
 /*
  * The whole HTTP surface as one fetch handler (Request -> Response), so tests call it
@@ -43,23 +47,53 @@ export interface AppDeps {
   routes?: readonly RouteHandler[];
   /** True once shutdown has begun: /readyz says so at once, so load balancers stop sending. */
   isDraining?: () => boolean;
+  /**
+   * Write rates and subscription caps (src/limits/limits.ts), shared with the WebSocket server
+   * (main.ts builds them on the process's rate-limit store); default: from the config, counted in memory.
+   */
+  rateLimits?: Limits;
+  /**
+   * Throttles on wrong passwords and API keys (src/limits/auth-throttles.ts), shared with the
+   * WebSocket server (main.ts builds them on the process's rate-limit store); default: from the config, in memory.
+   */
+  authThrottles?: AuthThrottles;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 export function createApp(deps: AppDeps): FetchHandler {
+  const rateLimits = deps.rateLimits ?? createLimits(deps.config, { kind: 'memory' });
+  const authThrottles = deps.authThrottles ?? createAuthThrottles(deps.config, { kind: 'memory' });
   const routes: RouteHandler[] = [
     createHealthRoutes(deps.db, deps.isDraining ?? (() => false)),
-    ...(deps.metrics ? [createMetricsRoute(deps.metrics)] : []),
+    // With METRICS_PORT, /metrics is served there (main.ts), not here.
+    ...(deps.metrics && deps.config.METRICS_PORT === undefined
+      ? [createMetricsRoute(deps.metrics, deps.config.METRICS_TOKEN)]
+      : []),
     createGraphQLRoute({
       db: deps.db,
       log: deps.log,
       tokenTtlSeconds: deps.config.TOKEN_TTL_SECONDS,
       limits: graphqlLimits(deps.config),
+      exposure: graphqlExposure(deps.config),
+      rateLimits,
+      authThrottles,
+      corsOrigins: deps.config.CORS_ORIGINS,
+      avatarLimits: {
+        maxBytes: deps.config.AVATAR_MAX_BYTES,
+        maxDimension: deps.config.AVATAR_MAX_DIMENSION,
+      },
       ...(deps.events && { events: deps.events }),
     }),
     // IMKit, Rocket.Chat and Virola, each under its prefix (IMKIT_PREFIX, ROCKETCHAT_PREFIX, VIROLA_PREFIX).
-    createRestRoutes({ db: deps.db, config: deps.config, ...(deps.events && { events: deps.events }) }),
+    createRestRoutes({
+      db: deps.db,
+      config: deps.config,
+      writeLimits: rateLimits.writes,
+      anonymousLimit: rateLimits.anonymous,
+      authThrottles,
+      ...(deps.events && { events: deps.events }),
+    }),
     ...(deps.routes ?? []),
   ];
 
@@ -83,6 +117,7 @@ export function createApp(deps: AppDeps): FetchHandler {
       log.error({ err: error }, 'unhandled error');
       response = json(500, { error: 'Internal server error', requestId });
     }
+    response = withSecurityHeaders(response, url, GRAPHQL_ENDPOINT);
     response = withHeader(response, REQUEST_ID_HEADER, requestId);
     if (url && url.pathname !== '/metrics')
       deps.metrics?.countRequest(routeLabel(url.pathname), response.status);
@@ -140,14 +175,9 @@ function createHealthRoutes(db: Db, isDraining: () => boolean): RouteHandler {
 }
 
 /** Prometheus-style counters (requests, SQL statements): the bench reads statements per request here. */
-function createMetricsRoute(metrics: Metrics): RouteHandler {
-  return (request, url) => {
-    if (url.pathname !== '/metrics') return undefined;
-    if (request.method !== 'GET') return json(405, { error: 'Method not allowed' }, { allow: 'GET' });
-    return new Response(metrics.render(), {
-      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
-    });
-  };
+function createMetricsRoute(metrics: Metrics, token: string | undefined): RouteHandler {
+  const answer = createMetricsHandler(metrics, token);
+  return (request, url) => (url.pathname === '/metrics' ? answer(request) : undefined);
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

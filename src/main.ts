@@ -4,11 +4,16 @@ import { loadConfig, type Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/create-database.js';
 import { listPendingMigrations, migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, createMetricsHandler } from './metrics.js';
 import { graphqlLimits } from './graphql/request-limits.js';
+import { graphqlExposure } from './graphql/exposure.js';
 import { createGraphQLWebSocketHandler } from './graphql/websocket.js';
 import { createEventBus, type EventBus } from './realtime/event-bus.js';
-import { startHttpServer } from './server.js';
+import { startHttpServer, type HttpServer } from './server.js';
+import { scheduleTokenPurge } from './domain/tokens/token-purge.service.js';
+import { createLimits } from './limits/limits.js';
+import { createAuthThrottles } from './limits/auth-throttles.js';
+import { createRateLimitStore, type RateLimitStoreHandle } from './limits/store.js';
 
 /*
  * The process: config -> logger -> database -> migrate -> event bus -> app -> listen, and a graceful
@@ -18,6 +23,8 @@ import { startHttpServer } from './server.js';
 export interface RunningServer {
   /** http://host:port with the bound port. */
   url: string;
+  /** Where /metrics is served when METRICS_PORT is set (http://host:port). */
+  metricsUrl?: string;
   database: DatabaseHandle;
   /** Stop accepting, finish in-flight requests, end streams, close the database. Idempotent. */
   shutdown(): Promise<void>;
@@ -39,6 +46,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log.error({ err: error }, 'an idle database connection failed'),
   );
   let events: EventBus | undefined;
+  let rateLimitStore: RateLimitStoreHandle | undefined;
+  let metricsHttp: HttpServer | undefined;
   try {
     const pending = await listPendingMigrations(database.db);
     const applied = pending.length > 0 ? await migrateToLatest(database.db) : [];
@@ -46,6 +55,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await options.prepare?.(database);
     // One bus per process: in-process, or through Redis when REDIS_URL is set (every instance hears every write).
     events = await createEventBus({ log, redisUrl: config.REDIS_URL });
+    // One rate-limit store per process (Redis when REDIS_URL is set: one budget for all instances).
+    rateLimitStore = createRateLimitStore(config.REDIS_URL, log);
+    const rateLimits = createLimits(config, rateLimitStore.store);
+    const authThrottles = createAuthThrottles(config, rateLimitStore.store);
     let draining = false;
     const app = createApp({
       isDraining: () => draining,
@@ -54,8 +67,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       log,
       events,
       metrics,
+      rateLimits,
+      authThrottles,
       ...(options.routes && { routes: options.routes }),
     });
+    // METRICS_PORT: /metrics on a listener of its own, and not on PORT (app.ts).
+    if (config.METRICS_PORT !== undefined) {
+      metricsHttp = await startHttpServer(createMetricsHandler(metrics, config.METRICS_TOKEN), {
+        port: config.METRICS_PORT,
+        host: config.HOST,
+        log,
+        shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      });
+    }
     const http = await startHttpServer(app, {
       port: config.PORT,
       host: config.HOST,
@@ -67,24 +91,41 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         events,
         tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
         limits: graphqlLimits(config),
+        exposure: graphqlExposure(config),
         requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+        rateLimits,
+        authThrottles,
+        corsOrigins: config.CORS_ORIGINS,
       }),
     });
     const bus = events;
+    const limitStore = rateLimitStore;
+    const tokenPurge =
+      config.TOKEN_PURGE_INTERVAL_SECONDS > 0
+        ? scheduleTokenPurge(database.db, log, {
+            intervalSeconds: config.TOKEN_PURGE_INTERVAL_SECONDS,
+            graceSeconds: config.TOKEN_PURGE_GRACE_SECONDS,
+          })
+        : undefined;
     log.info({ url: http.url, database: database.location, driver: database.driver }, 'listening');
+    const metricsServer = metricsHttp;
+    if (metricsServer) log.info({ url: `${metricsServer.url}/metrics` }, 'serving /metrics');
 
     let stopped: Promise<void> | undefined;
     return {
       url: http.url,
+      ...(metricsServer && { metricsUrl: metricsServer.url }),
       database,
       shutdown() {
         stopped ??= (async () => {
           draining = true;
           log.info('shutting down: finishing in-flight requests');
           try {
-            await http.close();
+            await Promise.all([http.close(), metricsServer?.close()]);
           } finally {
+            await tokenPurge?.stop();
             await bus.close();
+            await limitStore?.close();
             await database.close();
           }
           log.info('shut down');
@@ -93,7 +134,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
     };
   } catch (error) {
+    await metricsHttp?.close();
     await events?.close();
+    await rateLimitStore?.close();
     await database.close();
     throw error;
   }

@@ -3,7 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FetchHandler } from './app.js';
+import { isClientDisconnect } from './client-disconnect.js';
+import { setPeerAddress } from './limits/client-address.js';
 import type { Logger } from './logger.js';
+import { API_SECURITY_HEADERS } from './security-headers.js';
 
 /*
  * node:http in front of the fetch handler: IncomingMessage -> Request, Response ->
@@ -84,7 +87,10 @@ export async function startHttpServer(
       endIfIdle(socket);
     });
     serve(handler, req, res, exchange, () => closing, log).catch((error: unknown) => {
-      log.error({ err: error }, 'failed to write a response');
+      // The client went away (mid-body, mid-answer): ordinary, not a failure of ours.
+      if (isClientDisconnect(error, exchange.abort.signal.aborted))
+        log.debug({ err: error }, 'the client went away before the response was written');
+      else log.error({ err: error }, 'failed to write a response');
       res.destroy();
     });
   });
@@ -153,16 +159,26 @@ async function serve(
 ): Promise<void> {
   const body = req.method === 'GET' || req.method === 'HEAD' ? null : await readBody(req, MAX_REQUEST_BYTES);
   if (body === TOO_LARGE) {
-    res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    res.writeHead(413, {
+      'content-type': 'application/json; charset=utf-8',
+      connection: 'close',
+      ...API_SECURITY_HEADERS,
+    });
     res.end(JSON.stringify({ error: `The request body is larger than ${MAX_REQUEST_BYTES} bytes` }));
     return;
   }
   let request: Request;
   try {
     request = toRequest(req, body, exchange.abort.signal);
+    // The TCP peer, for per-address limits: a Request carries none, and no header may claim it.
+    setPeerAddress(request, req.socket.remoteAddress);
   } catch (error) {
     log.debug({ err: error }, 'unreadable request');
-    res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    res.writeHead(400, {
+      'content-type': 'application/json; charset=utf-8',
+      connection: 'close',
+      ...API_SECURITY_HEADERS,
+    });
     res.end(JSON.stringify({ error: 'Bad request' }));
     return;
   }
@@ -171,9 +187,10 @@ async function serve(
 }
 
 /**
- * Request bodies are read here, whole, up to this size (a 2 MB avatar in a multipart
- * upload fits): nothing downstream buffers an unbounded body, and handing the fetch
- * handler bytes instead of a stream costs a fraction (yoga's own limit is off, yoga.ts).
+ * Request bodies are read here, whole, up to this size (the largest avatar upload,
+ * AVATAR_MAX_BYTES at most 3 MiB, fits with its multipart framing): nothing downstream
+ * buffers an unbounded body, and handing the fetch handler bytes instead of a stream
+ * costs a fraction (yoga's own limit is off, yoga.ts).
  */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const TOO_LARGE = Symbol('too large');

@@ -5,13 +5,23 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { authenticate } from '../auth/authenticate.js';
+import { authenticateClient } from '../auth/authenticate-client.js';
 import { readCredentials } from '../auth/credentials.js';
+import { isTrustedOrigin } from '../auth/origin-policy.js';
 import { loadConfig } from '../config.js';
 import { DeadlineExceededError, runWithDeadline, withinDeadline } from '../db/request-deadline.js';
-import { ServiceUnavailableError, UnauthenticatedError, asExpectedError } from '../domain/errors.js';
+import {
+  RateLimitedError,
+  ServiceUnavailableError,
+  UnauthenticatedError,
+  asExpectedError,
+} from '../domain/errors.js';
 import type { UpgradeHandler } from '../server.js';
-import { deadlineError } from './errors.js';
+import { deadlineError, operationError } from './errors.js';
+import { NO_LIMITS } from '../limits/limits.js';
+import { defaultAuthThrottles } from '../limits/auth-throttles.js';
+import { incomingClientAddress, setClientAddress, type TrustedProxies } from '../limits/client-address.js';
+import { tooManyOperations } from '../limits/subscription-slots.js';
 import { GRAPHQL_ENDPOINT, createGraphQLServer, type GraphQLServerDeps } from './yoga.js';
 
 /*
@@ -24,7 +34,10 @@ import { GRAPHQL_ENDPOINT, createGraphQLServer, type GraphQLServerDeps } from '.
  * a WebSocket: { "Authorization": "Bearer <token>" }, { "IM-API-KEY": "sk_..." },
  * { "X-User-Id": ..., "X-Auth-Token": ... }, flat or under "headers". Wrong credentials
  * close the socket with 4403; each operation authenticates again, so a revoked token
- * cannot start new ones.
+ * cannot start new ones. A socket that relies on the session cookie must come from a
+ * trusted origin (CORS_ORIGINS, or this server's own: src/auth/origin-policy.ts), else any
+ * site's page could open one as its user: 4403 too. The verdict waits for connection_init,
+ * since a token there makes the cookie irrelevant (and any origin fine).
  */
 
 type ConnectionParams = Record<string, unknown>;
@@ -37,9 +50,19 @@ interface EnvelopRoot {
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const HEADER_VALUE = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 const CLOSE_GRACE_MS = 1000;
+const FOREIGN_ORIGIN = 'Forbidden: the session cookie is not accepted from this origin';
 
-/** The upgrade request's headers, overridden by the string values of the connection params. */
-function requestOf(extra: Extra, params: ConnectionParams | undefined): Request {
+/** Whether the page that opened the socket may use the cookie (no Origin: not a browser). */
+function isTrustedUpgrade(request: IncomingMessage, corsOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  return origin === undefined || isTrustedOrigin(origin, request.headers.host, corsOrigins);
+}
+
+/**
+ * The upgrade request's headers, overridden by the string values of the connection params;
+ * its client address is the upgrade's (no connection param can claim one).
+ */
+function requestOf(extra: Extra, params: ConnectionParams | undefined, trusted: TrustedProxies): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(extra.request.headers)) {
     if (typeof value === 'string') headers.set(name, value);
@@ -60,10 +83,12 @@ function requestOf(extra: Extra, params: ConnectionParams | undefined): Request 
     }
   }
   // POST: yoga refuses mutations in GET requests, and an operation on a socket is no GET (no link can trigger it).
-  return new Request(new URL(extra.request.url ?? GRAPHQL_ENDPOINT, 'http://websocket.local'), {
+  const request = new Request(new URL(extra.request.url ?? GRAPHQL_ENDPOINT, 'http://websocket.local'), {
     method: 'POST',
     headers,
   });
+  setClientAddress(request, incomingClientAddress(extra.request, trusted));
+  return request;
 }
 
 /**
@@ -97,26 +122,49 @@ export function createGraphQLWebSocketHandler(
   deps: GraphQLServerDeps & { /** REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number },
 ): UpgradeHandler {
   const timeoutMs = deps.requestTimeoutMs ?? loadConfig({}).REQUEST_TIMEOUT_MS;
-  const yoga = createGraphQLServer(deps);
+  const throttles = deps.authThrottles ?? defaultAuthThrottles();
+  const yoga = createGraphQLServer({ ...deps, authThrottles: throttles });
+  const trusted = throttles.trustedProxies;
+  const operationsPerSocket = (deps.rateLimits ?? NO_LIMITS).operationsPerSocket;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const server = useServer<ConnectionParams>(
     {
       onConnect: async (ctx) => {
         try {
-          const credentials = readCredentials(requestOf(ctx.extra, ctx.connectionParams));
+          const request = requestOf(ctx.extra, ctx.connectionParams, trusted);
+          const credentials = readCredentials(request);
           if (!credentials) return true; // anonymous: each operation answers UNAUTHENTICATED itself
-          const checked = await answerWithinDeadline(timeoutMs, () => authenticate(deps.db, credentials));
+          // The upgrade's own Origin, never one from connection_init (the page writes that).
+          if (
+            credentials.kind === 'session' &&
+            !isTrustedUpgrade(ctx.extra.request, deps.corsOrigins ?? [])
+          ) {
+            ctx.extra.socket.close(4403, FOREIGN_ORIGIN);
+            return false;
+          }
+          const client = {
+            address: incomingClientAddress(ctx.extra.request, trusted),
+            throttle: throttles.credentials,
+          };
+          const checked = await answerWithinDeadline(timeoutMs, () =>
+            authenticateClient(deps.db, credentials, client),
+          );
           if ('errors' in checked) throw new ServiceUnavailableError('Service unavailable: try again later');
           return true;
         } catch (error) {
           // The database is down: not the client's fault. 1013 Try Again Later, not 4403 Forbidden.
           if (asExpectedError(error)?.code === 'SERVICE_UNAVAILABLE')
             ctx.extra.socket.close(1013, 'Service unavailable: try again later');
+          // Too many wrong API keys from this address: 4429, like graphql-ws's own "too many" closes.
+          else if (error instanceof RateLimitedError) ctx.extra.socket.close(4429, error.message);
           return false; // 4403 Forbidden
         }
       },
       onSubscribe: async (ctx, _id, payload: SubscribePayload) => {
-        const request = requestOf(ctx.extra, ctx.connectionParams);
+        // graphql-ws lists the socket's running operations, this one included, until each ends.
+        if (Object.keys(ctx.subscriptions).length > operationsPerSocket)
+          return [operationError(tooManyOperations(operationsPerSocket))];
+        const request = requestOf(ctx.extra, ctx.connectionParams, trusted);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           request,
           requestId: request.headers.get('x-request-id') ?? randomUUID(),

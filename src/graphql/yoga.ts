@@ -6,21 +6,30 @@ import { getVariableValues } from 'graphql/execution/values.js';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { RouteHandler } from '../app.js';
 import { authenticate } from '../auth/authenticate.js';
+import { authenticateClient, type CredentialClient } from '../auth/authenticate-client.js';
 import { readCredentials, type Credentials } from '../auth/credentials.js';
 import { createRequestContext } from '../context.js';
 import type { Db } from '../db/create-database.js';
 import { DeadlineExceededError, withinDeadline } from '../db/request-deadline.js';
 import { asExpectedError, isDomainError, RETRY_AFTER_SECONDS } from '../domain/errors.js';
+import type { AvatarLimits } from '../domain/rooms/avatar.js';
 import { DEFAULT_CLIENT_TOKEN_TTL_SECONDS } from '../domain/platform/platform.service.js';
 import type { Viewer } from '../domain/viewer.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { GraphQLContext } from './builder.js';
+import { graphqlCors, useCrossSiteGuard } from './cross-site.js';
 import { deadlineError, maskError, toGraphQLError, useDomainErrors } from './errors.js';
+import { DEFAULT_GRAPHQL_EXPOSURE, exposurePlugins, type GraphQLExposure } from './exposure.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, GRAPHIQL_TITLE } from './graphiql-examples.js';
 import { DEFAULT_GRAPHQL_LIMITS, useRequestLimits, type GraphQLLimits } from './request-limits.js';
+import { NO_LIMITS, type Limits } from '../limits/limits.js';
+import { defaultAuthThrottles, type AuthThrottles } from '../limits/auth-throttles.js';
+import { clientAddress } from '../limits/client-address.js';
+import { useGraphQLResponseStatus } from './response-status.js';
 import { schema } from './schema.js';
 import { useUntrustedInputGuard } from './untrusted-input.js';
+import { isClientDisconnect } from '../client-disconnect.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -33,6 +42,16 @@ export interface GraphQLServerDeps {
   tokenTtlSeconds?: number;
   /** What one operation may ask for (GRAPHQL_MAX_*); default the configuration's defaults. */
   limits?: GraphQLLimits;
+  /** Introspection, "Did you mean" hints, GraphiQL (GRAPHQL_INTROSPECTION, GRAPHQL_SUGGESTIONS, GRAPHIQL); default all on. */
+  exposure?: GraphQLExposure;
+  /** The process's write rates and subscription caps (src/limits/limits.ts); default none. */
+  rateLimits?: Limits;
+  /** Origins whose pages may use the session cookie (CORS_ORIGINS); default none but this server's own. */
+  corsOrigins?: readonly string[];
+  /** How large an uploaded avatar may be (AVATAR_MAX_BYTES, AVATAR_MAX_DIMENSION); default the configuration's defaults. */
+  avatarLimits?: AvatarLimits;
+  /** The process's throttles on wrong API keys (src/limits/auth-throttles.ts); default: the default settings, in memory. */
+  authThrottles?: AuthThrottles;
 }
 
 /** What the host (the app's fetch handler) hands yoga with each request. */
@@ -43,10 +62,14 @@ export interface GraphQLServerContext {
 export type GraphQLServer = YogaServerInstance<GraphQLServerContext, GraphQLContext>;
 
 /** Authenticates the request's credentials, if any; wrong ones end the request with 401 UNAUTHENTICATED. */
-async function viewerOf(db: Db, credentials: Credentials | null): Promise<Viewer | null> {
+async function viewerOf(
+  db: Db,
+  credentials: Credentials | null,
+  client: CredentialClient,
+): Promise<Viewer | null> {
   if (!credentials) return null;
   try {
-    return await authenticate(db, credentials);
+    return await authenticateClient(db, credentials, client);
   } catch (error) {
     const expected = asExpectedError(error);
     throw expected ? toGraphQLError(expected) : error;
@@ -68,7 +91,10 @@ function yogaLogger(log: Logger): YogaLogger {
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
       const [first, ...rest] = args;
-      if (first instanceof Error) log[level]({ err: first }, 'graphql-yoga');
+      // A client that went away (an aborted request or stream) is ordinary: debug, not error.
+      if (first instanceof Error && isClientDisconnect(first, true))
+        log.debug({ err: first }, 'graphql-yoga');
+      else if (first instanceof Error) log[level]({ err: first }, 'graphql-yoga');
       else log[level]({ details: rest }, typeof first === 'string' ? first : 'graphql-yoga');
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
@@ -96,35 +122,50 @@ function jitApplies(args: ExecutionArgs): boolean {
 
 /** The GraphQL server: schema, per-request context, error presentation and the offline GraphiQL page. */
 export function createGraphQLServer(deps: GraphQLServerDeps): GraphQLServer {
+  const throttles = deps.authThrottles ?? defaultAuthThrottles();
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: async ({ request, requestId }) => {
       const credentials = readCredentials(request);
+      // No credentials: the client's address has a budget (ANONYMOUS_RATE_LIMIT).
+      if (!credentials) await (deps.rateLimits ?? NO_LIMITS).anonymous.consume(request);
       return {
         ...createRequestContext({
           db: deps.db,
-          viewer: await viewerOf(deps.db, credentials),
+          viewer: await viewerOf(deps.db, credentials, {
+            address: clientAddress(request, throttles.trustedProxies),
+            throttle: throttles.credentials,
+          }),
           requestId: requestId ?? randomUUID(),
           log: deps.log,
           ...(deps.events && { events: deps.events }),
+          writeLimits: (deps.rateLimits ?? NO_LIMITS).writes,
+          ...(deps.avatarLimits && { avatarLimits: deps.avatarLimits }),
         }),
         tokenTtlSeconds: deps.tokenTtlSeconds ?? DEFAULT_CLIENT_TOKEN_TTL_SECONDS,
         stillAuthenticated: recheck(deps.db, credentials),
+        subscriptionSlots: (deps.rateLimits ?? NO_LIMITS).subscriptions,
       };
     },
     plugins: [
+      useCrossSiteGuard(deps.corsOrigins ?? []),
       useDomainErrors(),
+      useGraphQLResponseStatus(),
+      ...exposurePlugins(deps.exposure ?? DEFAULT_GRAPHQL_EXPOSURE),
       useUntrustedInputGuard(),
       useRequestLimits(deps.limits ?? DEFAULT_GRAPHQL_LIMITS),
       useGraphQlJit({}, { enableIf: jitApplies }),
     ],
     maskedErrors: { maskError },
     logging: yogaLogger(deps.log),
-    // Credentials also travel as a session cookie: other sites' pages must not read answers made with it.
-    cors: { credentials: false },
+    // Credentials also travel as a session cookie: only trusted origins' pages may read answers made with it.
+    cors: graphqlCors(deps.corsOrigins ?? []),
     renderGraphiQL,
-    graphiql: { title: GRAPHIQL_TITLE, defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
+    graphiql: (deps.exposure ?? DEFAULT_GRAPHQL_EXPOSURE).graphiql && {
+      title: GRAPHIQL_TITLE,
+      defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
+    },
     landingPage: false,
     // The HTTP server reads bodies whole and refuses big ones (server.ts MAX_REQUEST_BYTES);
     // yoga's own limit wraps every request in a web TransformStream, a tenth of a small query's CPU.

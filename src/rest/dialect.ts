@@ -1,6 +1,9 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/create-database.js';
 import type { EventPublisher } from '../realtime/events.js';
+import type { WriteLimits } from '../limits/write-limits.js';
+import type { AnonymousLimit } from '../limits/anonymous-limit.js';
+import type { AuthThrottles } from '../limits/auth-throttles.js';
 import type { RestRequest } from './rest-request.js';
 import type { HttpMethod, Route } from './router.js';
 import type { OperationDoc } from './openapi-types.js';
@@ -14,6 +17,7 @@ export type RestConfig = Pick<
   | 'COOKIE_SECURE'
   | 'TOKEN_TTL_SECONDS'
   | 'DEFAULT_APP_ID'
+  | 'CORS_ORIGINS'
 >;
 
 export interface RestDeps {
@@ -21,6 +25,12 @@ export interface RestDeps {
   config: RestConfig;
   /** Where writes are announced (the process's event bus); without it they go nowhere. */
   events?: EventPublisher;
+  /** The process's write limits (src/limits/write-limits.ts); without them, none. */
+  writeLimits?: WriteLimits;
+  /** Requests without credentials, per client address (src/limits/anonymous-limit.ts); without it, none. */
+  anonymousLimit?: AnonymousLimit;
+  /** The process's login and API-key throttles (src/limits/auth-throttles.ts); createRestRoutes makes defaults without them. */
+  authThrottles?: AuthThrottles;
 }
 
 export type RestHandler = (rest: RestRequest, deps: RestDeps) => Promise<Response>;

@@ -1,6 +1,7 @@
 import type { RouteHandler } from '../app.js';
 import { checkCookieRequest } from '../auth/origin-policy.js';
 import { withinDeadline } from '../db/request-deadline.js';
+import { defaultAuthThrottles } from '../limits/auth-throttles.js';
 import { preflightResponse, withCorsHeaders } from './cors.js';
 import type { Dialect, DialectRoute, RestDeps } from './dialect.js';
 import { jsonResponse } from './http.js';
@@ -34,7 +35,8 @@ interface Candidate {
   params: Record<string, string>;
 }
 
-export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = DIALECTS): RouteHandler {
+export function createRestRoutes(given: RestDeps, dialects: readonly Dialect[] = DIALECTS): RouteHandler {
+  const deps: RestDeps = { ...given, authThrottles: given.authThrottles ?? defaultAuthThrottles() };
   const mounts: Mount[] = dialects.map((dialect) => ({
     dialect,
     prefix: dialect.prefix(deps.config),
@@ -71,6 +73,7 @@ export function createRestRoutes(deps: RestDeps, dialects: readonly Dialect[] = 
     const chosen = await choose(candidates, base);
     const rest: RestRequest = { ...base, params: chosen.params };
     try {
+      await deps.anonymousLimit?.consume(request);
       checkRequestParams(rest, queryNames(chosen.route));
       if (!SAFE_METHODS.has(request.method))
         checkCookieRequest(request, corsOrigins, { requirePreflight: false });

@@ -1,14 +1,18 @@
 import type { RequestContext } from '../../context.js';
-import { loadManageableRoom } from '../access.js';
+import { loadManageableRoom, requireViewer } from '../access.js';
 import { announceRoomEvent } from '../announce.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
+import { readAvatarUpload, type AvatarUpload } from './avatar.js';
+import { authorizeMembershipChange, keepAnOwner, lockMembers } from './room-roles.js';
 import { memberKey } from './room.mappers.js';
 import { updateMemberRole, updateRoomRow } from './room.repository.js';
 import type { Membership, MemberRole, Room } from './room.js';
+import { limitWrite } from '../write-limit.js';
+import { checkRoomFields } from '../input-limits.js';
 
 /*
  * Changing a room's settings and its members' roles: owners and moderators, or the
- * app's API key.
+ * app's API key (the role rules are in room-roles.ts).
  */
 
 export interface RoomSettingsPatch {
@@ -23,51 +27,22 @@ export interface RoomSettingsPatch {
   customFields?: Record<string, unknown>;
 }
 
-export interface AvatarUpload {
-  bytes: Uint8Array;
-  mime: string;
-  filename: string;
-}
-
-const MAX_AVATAR_BYTES = 2 * 1024 * 1024;
-const IMAGE_MIME = /^image\/(png|jpeg|gif|webp|svg\+xml)$/;
-
+/** Lengths and counts: input-limits.ts. */
 function validatePatch(patch: RoomSettingsPatch): void {
-  if (patch.name !== undefined && patch.name.length > 200) {
-    throw new InvalidInputError('A room name may be at most 200 characters', { field: 'name' });
-  }
-  if (patch.description !== undefined && patch.description.length > 5000) {
-    throw new InvalidInputError('A description may be at most 5000 characters', { field: 'description' });
-  }
-  if (patch.roomTags?.some((tag) => tag.length === 0 || tag.length > 64)) {
-    throw new InvalidInputError('Room tags must be 1 to 64 characters long', { field: 'roomTags' });
-  }
+  checkRoomFields(patch);
 }
 
-/** Changes the given settings (and optionally the avatar) of a room in one statement. */
+/** Changes the given settings (and optionally the avatar: avatar.ts) of a room in one statement. */
 export async function updateRoom(
   ctx: RequestContext,
   roomId: string,
   patch: RoomSettingsPatch,
-  avatar?: AvatarUpload | null,
+  upload?: AvatarUpload | null,
 ): Promise<Room> {
+  await limitWrite(ctx, 'updateRoom');
   const { room } = await loadManageableRoom(ctx, roomId);
   validatePatch(patch);
-  if (avatar) {
-    if (!IMAGE_MIME.test(avatar.mime)) {
-      throw new InvalidInputError(
-        `An avatar must be a PNG, JPEG, GIF, WebP or SVG image, not ${avatar.mime}`,
-        {
-          field: 'avatar',
-        },
-      );
-    }
-    if (avatar.bytes.byteLength === 0 || avatar.bytes.byteLength > MAX_AVATAR_BYTES) {
-      throw new InvalidInputError(`An avatar must be 1 byte to ${MAX_AVATAR_BYTES} bytes`, {
-        field: 'avatar',
-      });
-    }
-  }
+  const image = upload ? await readAvatarUpload(upload, ctx.avatarLimits) : upload;
   const updated = await updateRoomRow(ctx.db, room.appId, room.id, {
     ...(patch.name !== undefined && { name: patch.name }),
     ...(patch.description !== undefined && { description: patch.description }),
@@ -78,10 +53,10 @@ export async function updateRoom(
     ...(patch.archived !== undefined && { archived: patch.archived }),
     ...(patch.visibility !== undefined && { visibility: patch.visibility }),
     ...(patch.customFields !== undefined && { custom_fields: JSON.stringify(patch.customFields) }),
-    ...(avatar !== undefined && {
-      avatar: avatar?.bytes ?? null,
-      avatar_mime: avatar?.mime ?? null,
-      avatar_filename: avatar?.filename ?? null,
+    ...(image !== undefined && {
+      avatar: image?.bytes ?? null,
+      avatar_mime: image?.mime ?? null,
+      avatar_filename: image?.filename ?? null,
     }),
     updated_at: ctx.now,
   });
@@ -91,26 +66,35 @@ export async function updateRoom(
   return updated;
 }
 
-/** Sets a member's role. Owners (or the API key) may make owners; moderators may only (un)make moderators. */
+/**
+ * Sets a member's role (who may: room-roles.ts; owners and the API key any role,
+ * moderators neither touch an owner nor make one). Demoting the last owner of a group
+ * room is CONFLICT (LAST_OWNER).
+ */
 export async function setMemberRole(
   ctx: RequestContext,
   roomId: string,
   userId: string,
   role: MemberRole,
 ): Promise<Membership> {
-  const { room, membership: actor } = await loadManageableRoom(ctx, roomId);
-  const target = await ctx.loaders.membership.load(memberKey(roomId, userId));
-  if (!target || target.leftAt !== null) {
-    throw new NotFoundError(`"${userId}" is not a member of this room`, { reason: 'MEMBER_NOT_FOUND' });
-  }
-  const isOwner = ctx.viewer?.superuser || actor?.role === 'owner';
-  if (!isOwner && (role === 'owner' || target.role === 'owner')) {
-    throw new ForbiddenError('Only owners may grant or take the owner role', { reason: 'NOT_ROOM_OWNER' });
-  }
-  const updated = await updateMemberRole(ctx.db, room.appId, roomId, userId, role, ctx.now);
-  if (!updated)
-    throw new NotFoundError(`"${userId}" is not a member of this room`, { reason: 'MEMBER_NOT_FOUND' });
+  await limitWrite(ctx, 'setMemberRole');
+  const viewer = requireViewer(ctx);
+  const { room } = await loadManageableRoom(ctx, roomId);
+  const updated = await ctx.db.transaction().execute(async (trx) => {
+    const locked = await lockMembers(trx, room, viewer, [userId]);
+    const target = locked.members.get(userId);
+    if (!target) throw memberNotFound(userId);
+    const change = { kind: 'setRole', target, role } as const;
+    authorizeMembershipChange(locked.actor, viewer.userId, change);
+    await keepAnOwner(trx, locked.room, change);
+    return updateMemberRole(trx, room.appId, roomId, userId, role, ctx.now);
+  });
+  if (!updated) throw memberNotFound(userId);
   ctx.loaders.membership.clear(memberKey(roomId, userId)).prime(memberKey(roomId, userId), updated);
   announceRoomEvent(ctx, 'MEMBER_ROLE_CHANGED', roomId, { userIds: [userId] });
   return updated;
+}
+
+function memberNotFound(userId: string): NotFoundError {
+  return new NotFoundError(`"${userId}" is not a member of this room`, { reason: 'MEMBER_NOT_FOUND' });
 }

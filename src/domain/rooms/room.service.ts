@@ -23,6 +23,7 @@ import {
   type ListedRoom,
   type OffsetPage,
 } from './room-list.repository.js';
+import { authorizeMembershipChange, keepAnOwner, lockMembers } from './room-roles.js';
 import { memberKey } from './room.mappers.js';
 import {
   advanceReadPosition,
@@ -52,6 +53,8 @@ import {
   type RoomVisibility,
   type ViewerRoom,
 } from './room.js';
+import { limitWrite } from '../write-limit.js';
+import { checkCount, checkLength, checkRoomFields, checkTags, INPUT_LIMITS } from '../input-limits.js';
 
 export type { OffsetPage };
 
@@ -230,12 +233,12 @@ export interface CreateRoomInput {
   createdAt?: Date;
 }
 
-const ROOM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
+const ROOM_ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,${INPUT_LIMITS.roomId.max - 1}}$`);
 
 export function validateRoomId(roomId: string, field = 'roomId'): void {
   if (!ROOM_ID.test(roomId)) {
     throw new InvalidInputError(
-      `Invalid room id "${roomId}": use 1-128 letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit`,
+      `Invalid room id "${roomId}": use 1-${INPUT_LIMITS.roomId.max} letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit`,
       { field },
     );
   }
@@ -247,13 +250,16 @@ export function validateRoomId(roomId: string, field = 'roomId'): void {
  * two had left it back in (reopening a conversation, as chat apps do).
  */
 export async function createRoom(ctx: RequestContext, input: CreateRoomInput): Promise<Room> {
+  await limitWrite(ctx, 'createRoom');
   const viewer = requireViewer(ctx);
   const ownerId = viewer.superuser ? (input.ownerId ?? null) : viewer.userId;
   if (!viewer.superuser && input.ownerId !== undefined && input.ownerId !== viewer.userId) {
     throw new ForbiddenError('Only the API key may create rooms on behalf of another user');
   }
   if (input.roomId !== undefined) validateRoomId(input.roomId);
+  checkCount(input.memberIds, 'members', 'memberIds');
   input.memberIds.forEach((id) => validateUserId(id));
+  checkRoomFields(input);
   const members = [...new Set([...(ownerId ? [ownerId] : []), ...input.memberIds])];
   let directKey: string | null = null;
   if (input.roomType === 'direct') {
@@ -355,28 +361,35 @@ function isUniqueViolationOf(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
-/** Adds users to a room (owners, moderators or the API key); returns the ids that joined. */
+/**
+ * Adds users to a room; returns the ids that joined. Who may add which role: room-roles.ts
+ * (owners and the API key any, moderators members and moderators). A current member is
+ * skipped and keeps their role (setMemberRole changes roles); a former member rejoins
+ * with `role`.
+ */
 export async function addMembers(
   ctx: RequestContext,
   roomId: string,
   userIds: string[],
   role: MemberRole = 'member',
 ): Promise<string[]> {
+  await limitWrite(ctx, 'addMembers');
+  const viewer = requireViewer(ctx);
   const { room } = await loadManageableRoom(ctx, roomId);
+  checkCount(userIds, 'members', 'userIds');
   userIds.forEach((id) => validateUserId(id));
-  if (role === 'owner' && !ctx.viewer?.superuser) {
-    const self = await ctx.loaders.membership.load(memberKey(roomId, ctx.viewer?.userId ?? ''));
-    if (self?.role !== 'owner') throw new ForbiddenError('Only owners may add owners');
-  }
   const now = ctx.now;
   try {
     const added = await ctx.db.transaction().execute(async (trx) => {
-      const joined = await upsertMembers(trx, room, [...new Set(userIds)], role, now);
+      const locked = await lockMembers(trx, room, viewer, []);
+      authorizeMembershipChange(locked.actor, viewer.userId, { kind: 'add', role });
+      const joined = await upsertMembers(trx, locked.room, [...new Set(userIds)], role, now);
       if (joined.length > 0) await bumpMemberCount(trx, room.appId, room.id, joined.length, now);
       return joined;
     });
     if (added.length > 0) {
       ctx.loaders.room.clear(room.id);
+      for (const userId of added) ctx.loaders.membership.clear(memberKey(room.id, userId));
       announceRoomEvent(ctx, 'MEMBER_JOINED', room.id, { userIds: added });
       announceUserEvent(ctx, 'ROOM_ADDED', added, room.id);
     }
@@ -389,16 +402,27 @@ export async function addMembers(
   }
 }
 
-/** A member leaves, or is removed by an owner/moderator/the API key. */
+/**
+ * A member leaves, or is removed (owners, moderators, the API key: see room-roles.ts;
+ * a moderator never removes an owner). The last owner of a group room can neither leave
+ * nor be removed: CONFLICT (LAST_OWNER).
+ */
 export async function removeMember(ctx: RequestContext, roomId: string, userId: string): Promise<void> {
+  await limitWrite(ctx, 'removeMember');
   const viewer = requireViewer(ctx);
   const { room } =
     viewer.userId === userId ? await loadReadableRoom(ctx, roomId) : await loadManageableRoom(ctx, roomId);
   const now = ctx.now;
   await ctx.db.transaction().execute(async (trx) => {
-    if (!(await markMemberLeft(trx, room.appId, room.id, userId, now))) {
+    const locked = await lockMembers(trx, room, viewer, [userId]);
+    const target = locked.members.get(userId);
+    if (!target) {
       throw new NotFoundError(`"${userId}" is not a member of this room`, { reason: 'NOT_ROOM_MEMBER' });
     }
+    const change = { kind: 'remove', target } as const;
+    authorizeMembershipChange(locked.actor, viewer.userId, change);
+    await keepAnOwner(trx, locked.room, change);
+    await markMemberLeft(trx, room.appId, room.id, userId, now);
     await bumpMemberCount(trx, room.appId, room.id, -1, now);
   });
   ctx.loaders.room.clear(room.id);
@@ -416,6 +440,7 @@ export async function markRoomRead(
   roomId: string,
   upToMessageId?: string,
 ): Promise<{ membership: Membership; unread: number }> {
+  await limitWrite(ctx, 'markRoomRead');
   const viewer = requireUser(ctx);
   const { room, membership } = await loadReadableRoom(ctx, roomId);
   if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });
@@ -456,6 +481,7 @@ export async function updateRoomPref(
   roomId: string,
   patch: RoomPrefPatch,
 ): Promise<RoomPref> {
+  await limitWrite(ctx, 'updateRoomPref');
   const viewer = requireUser(ctx);
   const { membership } = await loadReadableRoom(ctx, roomId);
   if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });
@@ -466,9 +492,9 @@ export async function updateRoomPref(
       });
     }
   }
-  if (patch.tags?.some((tag) => tag.length === 0 || tag.length > 64)) {
-    throw new InvalidInputError('Tags must be 1 to 64 characters long', { field: 'tags' });
-  }
+  checkTags(patch.tags, 'prefTags', 'prefTag', 'tags');
+  checkTags(Object.keys(patch.tagColors ?? {}), 'tagColors', 'prefTag', 'tagColors');
+  checkLength(patch.folder, 'folder');
   const key = memberKey(roomId, viewer.userId);
   const current = await ctx.loaders.pref.load(key);
   const next = {
@@ -490,6 +516,7 @@ export async function updateRoomPref(
 
 /** Soft-deletes a room (owners or the API key): it leaves every list and shows in sync removals. */
 export async function deleteRoom(ctx: RequestContext, roomId: string): Promise<void> {
+  await limitWrite(ctx, 'deleteRoom');
   const { room, membership } = await loadManageableRoom(ctx, roomId);
   if (!ctx.viewer?.superuser && membership?.role !== 'owner') {
     throw new ForbiddenError('Only the room owners may delete it', { reason: 'NOT_ROOM_OWNER' });

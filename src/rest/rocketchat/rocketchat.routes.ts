@@ -28,7 +28,10 @@ import { subscriptionsGet, subscriptionsRead } from './rocketchat.subscriptions.
  */
 
 const security = [['rocketchatUserId', 'rocketchatAuthToken']];
-const notLoggedIn = { description: 'Missing or wrong X-User-Id / X-Auth-Token', schema: rcStatusError };
+const notLoggedIn = {
+  description: 'Missing (error MISSING_CREDENTIALS) or wrong (error INVALID_TOKEN) X-User-Id / X-Auth-Token',
+  schema: rcStatusError,
+};
 
 function hasRocketChatHeaders(rest: RestRequest): boolean {
   const h = rest.request.headers;
@@ -71,13 +74,6 @@ export const rocketchatRoutes: DialectRoute[] = [
   },
   {
     method: 'POST',
-    path: '/api/v1/logout',
-    handler: logout,
-    claims: async (rest) => hasRocketChatHeaders(rest),
-    doc: logoutDoc,
-  },
-  {
-    method: 'GET',
     path: '/api/v1/logout',
     handler: logout,
     claims: async (rest) => hasRocketChatHeaders(rest),

@@ -3,20 +3,22 @@ import { SESSION_COOKIE } from '../../auth/credentials.js';
 import type { ViewerContext } from '../../context.js';
 import { loginWithPassword } from '../../domain/apps/password-login.service.js';
 import { UnauthenticatedError } from '../../domain/errors.js';
-import { getRoomAvatar, getRoomByNumIdForViewer, listViewerRooms } from '../../domain/rooms/room.service.js';
+import { getRoomAvatarImage } from '../../domain/rooms/avatar.js';
+import { getRoomByNumIdForViewer, listViewerRooms } from '../../domain/rooms/room.service.js';
 import { revokeToken } from '../../domain/tokens/token.service.js';
 import { viewerContext } from '../context.js';
 import type { RestConfig, RestDeps, RestHandler } from '../dialect.js';
 import { jsonResponse } from '../http.js';
 import { loginAppHint, readLoginBody } from '../login-body.js';
+import { loginClient } from '../client.js';
 import { parsePositiveIntId } from '../params.js';
 import type { RestRequest } from '../rest-request.js';
 import { DEFAULT_AVATAR } from './default-avatar.js';
-import { WRONG_BEARER } from './virola.errors.js';
+import { NO_BEARER, WRONG_BEARER } from './virola.errors.js';
 import { loadRoom } from './virola.present.js';
 
 async function virolaContext(rest: RestRequest, deps: RestDeps): Promise<ViewerContext & { token: string }> {
-  const ctx = await viewerContext(deps, rest, ['session', 'bearer'], WRONG_BEARER);
+  const ctx = await viewerContext(deps, rest, ['session', 'bearer'], NO_BEARER);
   const { credentials } = ctx;
   if (credentials.kind !== 'session' && credentials.kind !== 'bearer')
     throw new UnauthenticatedError(WRONG_BEARER);
@@ -52,6 +54,7 @@ export const login: RestHandler = async (rest, deps) => {
   const ttl = deps.config.TOKEN_TTL_SECONDS;
   const { user, token } = await loginWithPassword(deps.db, {
     hint: loginAppHint(rest, deps.config),
+    client: loginClient(rest, deps),
     login: body.userName,
     password: body.password,
     kind: 'session',
@@ -100,12 +103,15 @@ export const listRooms: RestHandler = async (rest, deps) => {
   return jsonResponse(200, { httpStatusCode: 200, rooms });
 };
 
-/** GET /api/v1/rooms/{roomId}/avatar.jpg: the room's image, or a default one. */
+/**
+ * GET /api/v1/rooms/{roomId}/avatar.jpg: the room's image with the type its bytes say, or
+ * the default one when it has none or what is stored is not a raster image (avatar.ts).
+ */
 export const roomAvatar: RestHandler = async (rest, deps) => {
   const ctx = await virolaContext(rest, deps);
   const numId = parsePositiveIntId(rest.params.roomId ?? '', 'roomId');
   const view = await getRoomByNumIdForViewer(ctx, numId);
-  const avatar = (await getRoomAvatar(ctx, view.room.id)) ?? DEFAULT_AVATAR;
+  const avatar = (await getRoomAvatarImage(ctx, view.room.id)) ?? DEFAULT_AVATAR;
   const asciiName = avatar.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return new Response(new Uint8Array(avatar.bytes), {
     status: 200,

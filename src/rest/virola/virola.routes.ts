@@ -18,7 +18,8 @@ import {
 
 const security = [['virolaSession'], ['virolaBearer']];
 const unauthorized = {
-  description: 'Wrong Bearer, please renew Web API Access Token',
+  description:
+    'Wrong Bearer, please renew Web API Access Token (a wrong or expired session); No Bearer, please log in to get a Web API Access Token (none sent)',
   schema: virolaErrorSchema,
 };
 
@@ -71,13 +72,6 @@ export const virolaRoutes: DialectRoute[] = [
   },
   {
     method: 'POST',
-    path: '/api/v1/logout',
-    handler: logout,
-    claims: async (r) => hasVirolaCredentials(r),
-    doc: logoutDoc,
-  },
-  {
-    method: 'GET',
     path: '/api/v1/logout',
     handler: logout,
     claims: async (r) => hasVirolaCredentials(r),

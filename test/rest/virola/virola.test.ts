@@ -6,6 +6,7 @@ import { createUser } from '../../../src/domain/users/user.service.js';
 import { DEFAULT_AVATAR } from '../../../src/rest/virola/default-avatar.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
+import { png as pngImage } from '../../support/images.js';
 import { virolaLogin } from '../support/logins.js';
 import { createRestClient, type RestClient } from '../support/rest-client.js';
 import { fixture } from '../support/seed-examples.js';
@@ -100,26 +101,31 @@ describe('Virola login, status, logout', () => {
     });
   });
 
-  it('logs out (POST or GET): the session ends and the cookie is cleared', async () => {
-    for (const method of ['POST', 'GET']) {
-      const session = await virolaLogin(client, app.appId, 'admin', 'admin-pass');
-      const response = await client.fetch('/api/v1/logout', { method, headers: { cookie: session.cookie } });
-      expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ httpStatusCode: 200 });
-      expect(response.headers.get('set-cookie')).toMatch(
-        /^chat_bff_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0/,
-      );
-      const after = await client.json('/api/v1/status', { headers: { cookie: session.cookie } });
-      expect([after.status, after.body]).toEqual([401, wrongBearer]);
-    }
+  // Only POST: a GET is a 405 and changes nothing (test/server/cross-site.test.ts).
+  it('logs out: the session ends and the cookie is cleared', async () => {
+    const session = await virolaLogin(client, app.appId, 'admin', 'admin-pass');
+    const response = await client.fetch('/api/v1/logout', {
+      method: 'POST',
+      headers: { cookie: session.cookie },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ httpStatusCode: 200 });
+    expect(response.headers.get('set-cookie')).toMatch(
+      /^chat_bff_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0/,
+    );
+    const after = await client.json('/api/v1/status', { headers: { cookie: session.cookie } });
+    expect([after.status, after.body]).toEqual([401, wrongBearer]);
   });
 
   it('answers the documented 401 without a valid session', async () => {
-    for (const headers of [
-      {},
-      { cookie: 'chat_bff_session=st_forged' },
-      { Authorization: 'Bearer st_forged' },
-    ]) {
+    for (const path of ['/api/v1/status', '/api/v1/rooms', '/api/v1/rooms/1/avatar.jpg']) {
+      const res = await client.json(path);
+      expect([res.status, res.body], path).toEqual([
+        401,
+        { errorText: 'No Bearer, please log in to get a Web API Access Token', httpStatusCode: 401 },
+      ]);
+    }
+    for (const headers of [{ cookie: 'chat_bff_session=st_forged' }, { Authorization: 'Bearer st_forged' }]) {
       for (const path of ['/api/v1/status', '/api/v1/rooms', '/api/v1/rooms/1/avatar.jpg']) {
         const res = await client.json(path, { headers });
         expect([res.status, res.body], path).toEqual([401, wrongBearer]);
@@ -213,8 +219,8 @@ describe('Virola GET /api/v1/rooms/{roomId}/avatar.jpg', () => {
     expect([fallbackBytes[0], fallbackBytes[1]]).toEqual([0xff, 0xd8]); // a JPEG
     expect(fallback.headers.get('content-disposition')).toContain('filename="avatar.jpg"');
 
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-    await updateRoom(own.as('me'), 'pics', {}, { bytes: png, mime: 'image/png', filename: 'café.png' });
+    const png = pngImage();
+    await updateRoom(own.as('me'), 'pics', {}, { content: new Blob([png]), filename: 'café.png' });
     const stored = await client.fetch(`/api/v1/rooms/${room.numId}/avatar.jpg`, { headers });
     expect(stored.status).toBe(200);
     expect(stored.headers.get('content-type')).toBe('image/png');
