@@ -74,7 +74,7 @@ export function printSummary(reports: AttackReport[], write: (line: string) => v
 }
 
 /** "#1-5 401, #6-31 429": a run of statuses, numbered from 1. */
-export function statusRuns(statuses: number[]): string {
+export function statusRuns(statuses: readonly (number | string)[]): string {
   const parts: string[] = [];
   let start = 0;
   for (let i = 1; i <= statuses.length; i++) {

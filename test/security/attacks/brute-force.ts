@@ -1,5 +1,6 @@
 import { address, graphql, header, type Answer } from '../http.js';
 import { AttackReport, median, ms, statusRuns } from '../report.js';
+import { openSocket } from '../streams.js';
 import { PASSWORD, createUser, excerpt, rocketchatLogin, virolaLogin, type AuditContext } from '../world.js';
 
 /*
@@ -147,6 +148,22 @@ export async function bruteForce(ctx: AuditContext): Promise<AttackReport> {
     guessed.first429 > 0 && guessed.allAfter,
     guessed.text,
     'a per-address limit on failed keys answers 429 (RATE_LIMITED) with Retry-After',
+  );
+
+  // The same guesses in a WebSocket's connection_init, where no HTTP status can say 429.
+  const closes: string[] = [];
+  const socketFrom = nextAddress();
+  for (let i = 0; i < PER_IP; i++) {
+    const socket = await openSocket(ctx.url, { from: socketFrom, payload: { 'IM-API-KEY': `sk_guess${i}` } });
+    closes.push(socket.acknowledged ? 'ack' : String(socket.closeCode() ?? socket.upgradeStatus));
+    await socket.close();
+  }
+  const firstLimited = closes.findIndex((c) => c === '4429') + 1;
+  report.refused(
+    `graphql-ws: ${PER_IP} sockets from one address, each with a wrong IM-API-KEY in connection_init`,
+    !closes.includes('ack') && firstLimited > 0 && closes.slice(firstLimited - 1).every((c) => c === '4429'),
+    `close codes: ${statusRuns(closes)}`,
+    '4403 (wrong key), then 4429 (too many) sharing the HTTP budget',
   );
   return report;
 }
