@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { UNKNOWN_PEER } from './client-address.js';
 import { createRateLimiter, type RateLimitStore } from './rate-limiter.js';
 
 /*
@@ -30,5 +31,10 @@ export function createCredentialThrottle(
     { points: config.AUTH_MAX_FAILURES_PER_IP, durationSeconds: config.AUTH_FAILURE_WINDOW_SECONDS },
     store,
   );
-  return { check: (address) => limiter.check(address), failed: (address) => limiter.consume(address) };
+  // A call made in-process (tests, tools) has no peer to count by; every request through the HTTP server has one.
+  const known = (address: string) => address !== UNKNOWN_PEER;
+  return {
+    check: (address) => (known(address) ? limiter.check(address) : Promise.resolve()),
+    failed: (address) => (known(address) ? limiter.consume(address) : Promise.resolve()),
+  };
 }

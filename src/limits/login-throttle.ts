@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { UNKNOWN_PEER } from './client-address.js';
 import { createRateLimiter, type RateLimitStore } from './rate-limiter.js';
 
 /*
@@ -44,7 +45,8 @@ export function createLoginThrottle(config: LoginThrottleConfig, store: RateLimi
     store,
   );
   return {
-    attempt: (address) => perAddress.consume(address),
+    // A call made in-process (tests, tools) has no peer to count by; every request through the HTTP server has one.
+    attempt: (address) => (address === UNKNOWN_PEER ? Promise.resolve() : perAddress.consume(address)),
     checkAccount: (account) => perAccount.check(account),
     failed: (account) => perAccount.consume(account),
     succeeded: (account) => perAccount.reset(account),
