@@ -48,8 +48,10 @@ export function throwIfPastDeadline(): void {
 /**
  * Settles like `work`, or rejects with DeadlineExceededError when the current deadline
  * passes first (work left running is the pool's to cancel). Without a deadline: `work`.
+ * `discard` gets what `work` still produces after the deadline won, nobody else will:
+ * a stream set up too late must be closed, or it holds its listener and subscription slot.
  */
-export async function withinDeadline<T>(work: Promise<T>): Promise<T> {
+export async function withinDeadline<T>(work: Promise<T>, discard?: (late: T) => void): Promise<T> {
   const deadline = currentDeadline();
   const at = deadline?.at;
   if (!deadline || at === undefined) return work;
@@ -62,6 +64,9 @@ export async function withinDeadline<T>(work: Promise<T>): Promise<T> {
   });
   try {
     return await Promise.race([work, expired]);
+  } catch (error) {
+    if (discard && error instanceof DeadlineExceededError) work.then(discard, () => undefined);
+    throw error;
   } finally {
     clearTimeout(timer);
   }

@@ -104,7 +104,7 @@ async function answerWithinDeadline<T>(
 ): Promise<T | { errors: GraphQLError[] }> {
   return runWithDeadline(timeoutMs, async (deadline) => {
     try {
-      const answer = await withinDeadline(Promise.resolve(work()));
+      const answer = await withinDeadline(Promise.resolve(work()), closeIfStream);
       if (isStream(answer)) deadline.at = undefined;
       return answer;
     } catch (error) {
@@ -114,8 +114,13 @@ async function answerWithinDeadline<T>(
   });
 }
 
-const isAsyncIterable = (value: unknown): boolean =>
+const isAsyncIterable = (value: unknown): value is AsyncIterableIterator<unknown> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+/** A subscription whose setup finished after its deadline: nobody listens, so it ends at once. */
+function closeIfStream(late: unknown): void {
+  if (isAsyncIterable(late)) void late.return?.().catch(() => undefined);
+}
 
 /** Handles WebSocket upgrades to /graphql for the node:http server (server.ts). */
 export function createGraphQLWebSocketHandler(

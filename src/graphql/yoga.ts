@@ -184,13 +184,18 @@ function deadlineResponse(error: DeadlineExceededError): Response {
   });
 }
 
+/** An answer nobody will read (its request's deadline passed first): a stream's end closes its subscription. */
+function cancelBody(late: Response): void {
+  late.body?.cancel().catch(() => undefined);
+}
+
 /** The app's route for GraphQL: answers /graphql (queries, GraphiQL), lets everything else through. */
 export function createGraphQLRoute(deps: GraphQLServerDeps): RouteHandler {
   const server = createGraphQLServer(deps);
   return async (request, url, { requestId }) => {
     if (url.pathname !== GRAPHQL_ENDPOINT && url.pathname !== `${GRAPHQL_ENDPOINT}/`) return undefined;
     try {
-      return await withinDeadline(Promise.resolve(server.fetch(request, { requestId })));
+      return await withinDeadline(Promise.resolve(server.fetch(request, { requestId })), cancelBody);
     } catch (error) {
       if (error instanceof DeadlineExceededError) return deadlineResponse(error);
       throw error;
