@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { editHeaders } from './response-headers.js';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Db } from './db/create-database.js';
@@ -203,12 +204,5 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 /** Sets a header; a Response with immutable headers (e.g. Response.redirect) is copied first. */
 function withHeader(response: Response, name: string, value: string): Response {
-  try {
-    response.headers.set(name, value);
-    return response;
-  } catch {
-    const copy = new Response(response.body, response);
-    copy.headers.set(name, value);
-    return copy;
-  }
+  return editHeaders(response, (headers) => headers.set(name, value));
 }

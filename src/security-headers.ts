@@ -1,3 +1,4 @@
+import { editHeaders } from './response-headers.js';
 /*
  * Headers that keep a browser from treating an answer as something it is not, set once
  * on every answer the app's fetch handler gives (app.ts), whatever route made it:
@@ -52,12 +53,5 @@ export function withSecurityHeaders(response: Response, url: URL | undefined, gr
     if (!headers.has('cross-origin-resource-policy'))
       headers.set('cross-origin-resource-policy', API_SECURITY_HEADERS['cross-origin-resource-policy']);
   };
-  try {
-    add(response.headers);
-    return response;
-  } catch {
-    const copy = new Response(response.body, response);
-    add(copy.headers);
-    return copy;
-  }
+  return editHeaders(response, add);
 }

@@ -1,4 +1,5 @@
 import { isTrustedOrigin, requestHost } from '../auth/origin-policy.js';
+import { editHeaders } from '../response-headers.js';
 import type { HttpMethod } from './router.js';
 
 /*
@@ -76,13 +77,5 @@ export function withCorsHeaders(
     headers.set('access-control-allow-credentials', 'true');
     headers.set('access-control-expose-headers', EXPOSED_HEADERS);
   };
-  try {
-    add(response.headers);
-    return response;
-  } catch {
-    // Immutable headers (a Response.redirect, a fetched body): copy first.
-    const copy = new Response(response.body, response);
-    add(copy.headers);
-    return copy;
-  }
+  return editHeaders(response, add);
 }
