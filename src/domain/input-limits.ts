@@ -25,7 +25,7 @@ export const INPUT_LIMITS = {
   username: { max: 128, unit: 'characters', applies: 'username (also at least 1)' },
   password: { max: 512, unit: 'characters', applies: 'password (also at least 6)' },
   nickname: { max: 200, unit: 'characters', applies: 'user display name (nickname)' },
-  avatarUrl: { max: 2048, unit: 'characters', applies: 'user avatar URL, room cover URL' },
+  avatarUrl: { max: 2048, unit: 'characters', applies: 'user avatar URL, room cover URL (http(s) or /path)' },
   userDescription: { max: 5000, unit: 'characters', applies: 'user description' },
   roomId: { max: 128, unit: 'characters', applies: 'room id (letters, digits, . _ : @ -)' },
   roomName: { max: 200, unit: 'characters', applies: 'room name' },
@@ -98,6 +98,20 @@ export function checkTags(
   }
 }
 
+/*
+ * A link clients put in an <img src> or <a href>: an http(s) URL or a path on this server,
+ * never javascript:, data: or vbscript: (stored XSS in every client that renders it).
+ * Empty means none.
+ */
+const LINK = /^(https?:\/\/[^\s]+|\/(?!\/)[^\s]*)?$/i;
+
+/** Throws BAD_USER_INPUT when `value` is over its cap or no http(s) URL or server path. */
+export function checkLink(value: string | null | undefined, field: string): void {
+  checkLength(value, 'avatarUrl', field);
+  if (value != null && !LINK.test(value))
+    throw new InvalidInputError(`${field} must be an http(s) URL or a path starting with /`, { field });
+}
+
 /** The free-text fields of a user (create and update). */
 export function checkUserFields(input: {
   nickname?: string | undefined;
@@ -105,7 +119,7 @@ export function checkUserFields(input: {
   description?: string | undefined;
 }): void {
   checkLength(input.nickname, 'nickname');
-  checkLength(input.avatarUrl, 'avatarUrl');
+  checkLink(input.avatarUrl, 'avatarUrl');
   checkLength(input.description, 'userDescription', 'description');
 }
 
@@ -123,7 +137,7 @@ export function checkRoomFields(input: {
 }): void {
   checkLength(input.name, 'roomName', 'name');
   checkLength(input.description, 'roomDescription', 'description');
-  checkLength(input.cover, 'avatarUrl', 'cover');
+  checkLink(input.cover, 'cover');
   checkLength(input.topic, 'roomTopic', 'topic');
   checkLength(input.webhook, 'roomText', 'webhook');
   checkLength(input.botState, 'roomText', 'botState');

@@ -22,6 +22,8 @@ afterAll(() => database?.close());
 const LONG = 'x'.repeat(10_000);
 const over = (limit: keyof typeof INPUT_LIMITS) => 'x'.repeat(INPUT_LIMITS[limit].max + 1);
 const atMost = (limit: keyof typeof INPUT_LIMITS) => 'x'.repeat(INPUT_LIMITS[limit].max);
+/** The longest link the cap allows. */
+const longestLink = () => `https://example.com/${'x'.repeat(INPUT_LIMITS.avatarUrl.max - 20)}`;
 const ids = (count: number, prefix = 'u') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
 interface World {
@@ -58,7 +60,7 @@ describe('free-text caps over GraphQL', () => {
     await expectRefused(admin('updateUser', { userId: 'owner', description: LONG }), 'description');
     const ok = await admin(
       'createUser',
-      { userId: 'n5', nickname: atMost('nickname'), avatarUrl: atMost('avatarUrl') },
+      { userId: 'n5', nickname: atMost('nickname'), avatarUrl: longestLink() },
       'user { userId }',
     );
     expect(ok.__typename).toBe('CreateUserPayload');
@@ -84,6 +86,30 @@ describe('free-text caps over GraphQL', () => {
       'room { roomId }',
     );
     expect(ok.__typename).toBe('CreateRoomPayload');
+  });
+
+  test('avatar and cover links are http(s) URLs or server paths, never script', async () => {
+    const { admin, owner } = await world();
+    const hostile = [
+      'javascript:alert(document.cookie)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>1</script>',
+    ];
+    for (const [i, link] of hostile.entries()) {
+      await expectRefused(admin('createUser', { userId: `link${i}`, avatarUrl: link }), 'avatarUrl');
+      await expectRefused(admin('updateUser', { userId: 'owner', avatarUrl: link }), 'avatarUrl');
+      await expectRefused(owner('createRoom', { cover: link, memberIds: [] }), 'cover');
+      await expectRefused(owner('updateRoom', { roomId: 'room', cover: link }), 'cover');
+    }
+    for (const link of [
+      'https://cdn.example/a.png',
+      'http://example.com/b.jpg',
+      '/api/v1/rooms/1/avatar.jpg',
+      '',
+    ]) {
+      const ok = await owner('updateRoom', { roomId: 'room', cover: link }, 'room { roomId }');
+      expect(ok.__typename).toBe('UpdateRoomPayload');
+    }
   });
 
   test('updateRoom: name, description, topic, cover, customFields', async () => {
