@@ -81,21 +81,40 @@ export function setClientAddress(request: Request, address: string): void {
   resolved.set(request, address);
 }
 
-/** The client's address for a fetch-handler Request (see the top of this file). */
+/** The client's address for a fetch-handler Request (see the top of this file), as limits count it. */
 export function clientAddress(request: Request, trusted: TrustedProxies): string {
   return (
     resolved.get(request) ??
-    resolveClientAddress(peers.get(request), request.headers.get('x-forwarded-for'), trusted)
+    addressKey(resolveClientAddress(peers.get(request), request.headers.get('x-forwarded-for'), trusted))
   );
+}
+
+/**
+ * What an address counts as: an IPv4 address itself, an IPv6 address its /64. One
+ * customer's line holds a whole /64 (2^64 addresses to rotate through), so counting the
+ * addresses one by one would limit nothing.
+ */
+export function addressKey(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** The same for a node request that never becomes a fetch Request (a WebSocket upgrade). */
 export function incomingClientAddress(request: IncomingMessage, trusted: TrustedProxies): string {
   const forwarded = request.headers['x-forwarded-for'];
-  return resolveClientAddress(
-    request.socket.remoteAddress,
-    Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
-    trusted,
+  return addressKey(
+    resolveClientAddress(
+      request.socket.remoteAddress,
+      Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
+      trusted,
+    ),
   );
 }
 

@@ -176,6 +176,21 @@ describe('login, per client address', () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
+  it('counts an IPv6 client by its /64: rotating through its own addresses changes nothing', async () => {
+    const app = appWith({ LOGIN_MAX_ATTEMPTS_PER_IP: '3' });
+    const statuses: number[] = [];
+    for (const from of [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2:ffff::9',
+      '[2001:0db8:0001:0002:0:0:0:7]:443',
+      '2001:db8:1:2:a:b:c:d',
+    ])
+      statuses.push((await login(app, 'virola', unique('v6'), 'wrong', from)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    // The next /64 is someone else.
+    expect((await login(app, 'virola', unique('v6'), 'wrong', '2001:db8:1:3::1')).status).toBe(401);
+  });
+
   it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
     const app = appWith({ TRUSTED_PROXIES: '10.0.0.0/8' });
     const statuses: number[] = [];
