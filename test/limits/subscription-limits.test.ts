@@ -284,7 +284,8 @@ describe('operations per WebSocket', () => {
     expect(ops.every((op) => !op.state.ended)).toBe(true);
     const inUse = server.limits.subscriptions.inUse();
     ops[0]!.stop();
-    await until('the subscription to end', () => server.limits.subscriptions.inUse() === inUse - 1);
+    // Fewer, not exactly one fewer: a stream an earlier test left may end meanwhile too. Generous on a loaded machine.
+    await until('the subscription to end', () => server.limits.subscriptions.inUse() < inUse, 15_000);
     expect((await query(admin, '{ room(id: "room") { roomId } }')).data).toEqual({
       room: { roomId: 'room' },
     });
