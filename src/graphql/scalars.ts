@@ -1,15 +1,12 @@
 import { GraphQLError, Kind, valueFromASTUntyped, type ValueNode } from 'graphql';
+import { parseInstant } from '../domain/instant.js';
 import { builder } from './builder.js';
 
 /*
- * DateTime goes out as ISO-8601 (UTC, milliseconds) and comes in as ISO-8601 or as
- * epoch milliseconds, the two forms the REST dialects accept. JSON is any JSON value
+ * DateTime goes out as ISO-8601 (UTC, milliseconds) and comes in by the rule every
+ * transport shares (src/domain/instant.ts): ISO-8601 with a zone, a date, or epoch ms. JSON is any JSON value
  * (a message body is whatever the client sent).
  */
-
-// A date, or a date-time with an explicit offset: "2024-05-01T10:00:00" alone would be read in the server's zone.
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?))?$/;
 
 function invalidDateTime(value: unknown): GraphQLError {
   return new GraphQLError(
@@ -18,13 +15,14 @@ function invalidDateTime(value: unknown): GraphQLError {
   );
 }
 
+/** The domain's one rule for instants (parseInstant), with GraphQL's error. */
 export function parseDateTime(value: unknown): Date {
-  let date: Date | undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value);
-  else if (typeof value === 'string' && /^-?\d{1,15}$/.test(value)) date = new Date(Number(value));
-  else if (typeof value === 'string' && ISO_8601.test(value)) date = new Date(value);
-  if (!date || Number.isNaN(date.getTime())) throw invalidDateTime(value);
-  return date;
+  if (typeof value !== 'string' && typeof value !== 'number') throw invalidDateTime(value);
+  try {
+    return parseInstant(value, 'DateTime');
+  } catch {
+    throw invalidDateTime(value);
+  }
 }
 
 function dateTimeLiteral(ast: ValueNode): Date {
