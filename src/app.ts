@@ -14,26 +14,14 @@ import { runWithDeadline, withinDeadline } from './db/request-deadline.js';
 import type { EventBus } from './realtime/event-bus.js';
 import { createLimits, type Limits } from './limits/limits.js';
 import { createAuthThrottles, type AuthThrottles } from './limits/auth-throttles.js';
+import type { FetchHandler, RouteContext, RouteHandler } from './routes.js';
 
 /*
  * The whole HTTP surface as one fetch handler (Request -> Response), so tests call it
- * in-process and node:http is only an adapter (server.ts). Each route handler looks at
- * the request and either answers it or returns undefined to let the next one try.
+ * in-process and node:http is only an adapter (server.ts). The route types are in routes.ts.
  */
 
-/** What every route handler gets besides the request: the request's id and its logger. */
-export interface RouteContext {
-  requestId: string;
-  log: Logger;
-}
-
-export type RouteHandler = (
-  request: Request,
-  url: URL,
-  context: RouteContext,
-) => Promise<Response | undefined> | Response | undefined;
-
-export type FetchHandler = (request: Request) => Promise<Response>;
+export type { FetchHandler, RouteContext, RouteHandler } from './routes.js';
 
 /** What lives as long as the process; everything else is built per request. */
 export interface AppDeps {

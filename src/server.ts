@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { FetchHandler } from './app.js';
+import type { FetchHandler } from './routes.js';
 import { isClientDisconnect } from './client-disconnect.js';
 import { setPeerAddress } from './limits/client-address.js';
 import type { Logger } from './logger.js';

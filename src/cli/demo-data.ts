@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { createRequestContext, type RequestContext } from '../context.js';
+import { createRequestContext, type RequestContext } from '../domain/context.js';
 import type { Db } from '../db/create-database.js';
 import { findAppById, listAppIds } from '../domain/apps/app.repository.js';
 import { createApp, rotateApiKey } from '../domain/apps/app.service.js';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from './context.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.js';
 import { memberKey } from './rooms/room.mappers.js';
 import type { Membership, Room } from './rooms/room.js';

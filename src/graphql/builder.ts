@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../domain/context.js';
 import type { SubscriptionSlots } from '../limits/subscription-slots.js';
 import { EDGES_COST, FREE, connectionCost, fieldCost } from './cost.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';

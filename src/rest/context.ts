@@ -1,6 +1,6 @@
 import { authenticateClient } from '../auth/authenticate-client.js';
 import { readCredentials, type Credentials } from '../auth/credentials.js';
-import { createRequestContext, type ViewerContext } from '../context.js';
+import { createRequestContext, type ViewerContext } from '../domain/context.js';
 import { missingCredentials } from '../domain/access.js';
 import { credentialClient } from './client.js';
 import type { RestDeps } from './dialect.js';

@@ -8,7 +8,7 @@ import { createRoom, deleteRoom, removeMember } from '../../src/domain/rooms/roo
 import { revokeToken } from '../../src/domain/tokens/token.service.js';
 import { createGraphQLWebSocketHandler } from '../../src/graphql/websocket.js';
 import { createLimits, type Limits } from '../../src/limits/limits.js';
-import { createRequestContext, type RequestContext } from '../../src/context.js';
+import { createRequestContext, type RequestContext } from '../../src/domain/context.js';
 import { platformViewer, userViewer } from '../../src/domain/viewer.js';
 import { createMemoryEventBus, type EventBus } from '../../src/realtime/event-bus.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/create-database.js';
-import { createRequestContext, type RequestContext } from '../../src/context.js';
+import { createRequestContext, type RequestContext } from '../../src/domain/context.js';
 import { createApp } from '../../src/domain/apps/app.service.js';
 import type { AppCredentials } from '../../src/domain/apps/app.js';
 import { issueToken } from '../../src/domain/tokens/token.service.js';

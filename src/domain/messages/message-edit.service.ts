@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { loadReadableRoom, requireUser } from '../access.js';
 import { announceRoomEvent } from '../announce.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { loadReadableRoom, requireViewer } from '../access.js';
 import { NotFoundError } from '../errors.js';
 import type { Message } from './message.js';

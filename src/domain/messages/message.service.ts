@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { loadReadableRoom, requireViewer } from '../access.js';
 import { announceRoomEvent } from '../announce.js';

@@ -1,6 +1,7 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { readRasterImage, type RasterImage, type RasterType } from '../images/raster-image.js';
+import type { AvatarLimits } from './avatar-limits.js';
 import { getRoomAvatar } from './room.service.js';
 
 /*
@@ -9,15 +10,6 @@ import { getRoomAvatar } from './room.service.js';
  * browser could run (SVG, HTML, an image carrying markup) is stored, and nothing stored
  * before this rule that breaks it is served: transports serve getRoomAvatarImage.
  */
-
-export interface AvatarLimits {
-  /** Largest upload, in bytes (AVATAR_MAX_BYTES). */
-  maxBytes: number;
-  /** Largest width and height, in pixels (AVATAR_MAX_DIMENSION): a small file may declare a huge canvas. */
-  maxDimension: number;
-}
-
-export const DEFAULT_AVATAR_LIMITS: AvatarLimits = { maxBytes: 1024 * 1024, maxDimension: 4096 };
 
 /** An uploaded file as the transport received it: its bytes not read yet, so the size is checked first. */
 export interface AvatarUpload {

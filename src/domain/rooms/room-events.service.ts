@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { requireUser, requireViewer } from '../access.js';
 import { memberKey } from './room.mappers.js';
 import { selectMemberRoomIds } from './room-events.repository.js';

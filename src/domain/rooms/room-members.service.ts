@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { loadReadableRoom } from '../access.js';
 import { NotFoundError } from '../errors.js';
 import { encodeCursor, lazyEdge, toPage, type Page, type PageRequest } from '../pagination.js';

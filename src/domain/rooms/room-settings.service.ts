@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { loadManageableRoom, requireViewer } from '../access.js';
 import { announceRoomEvent } from '../announce.js';
 import { NotFoundError } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { requireUser } from '../access.js';
 import type { Membership } from './room.js';
 import { markRoomRead } from './room.service.js';

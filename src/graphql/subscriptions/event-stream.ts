@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../../domain/context.js';
 import { createLoaders } from '../../domain/loaders.js';
 import { isDomainError, UnauthenticatedError, type DomainError } from '../../domain/errors.js';
 import { isEventBus, type EventBus } from '../../realtime/event-bus.js';

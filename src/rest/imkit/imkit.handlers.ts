@@ -1,4 +1,4 @@
-import type { ViewerContext } from '../../context.js';
+import type { ViewerContext } from '../../domain/context.js';
 import type { MessageListQuery } from '../../domain/messages/message.js';
 import {
   countRoomMessages,

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../../domain/context.js';
 import type { Message, ReactionSummary } from '../../domain/messages/message.js';
 import { loadMessageReactions } from '../../domain/messages/message.service.js';
 import type { Room, RoomMember, RoomPref } from '../../domain/rooms/room.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ViewerContext } from '../../context.js';
+import type { ViewerContext } from '../../domain/context.js';
 import { loginWithPassword } from '../../domain/apps/password-login.service.js';
 import { InvalidInputError, UnauthenticatedError } from '../../domain/errors.js';
 import { listRoomChangesSince } from '../../domain/rooms/room.service.js';

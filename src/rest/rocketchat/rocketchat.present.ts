@@ -1,5 +1,5 @@
 import { parse } from '@rocket.chat/message-parser';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../../domain/context.js';
 import type { Message } from '../../domain/messages/message.js';
 import type { Room, RoomMember } from '../../domain/rooms/room.js';
 import { firstRoomMembers } from '../../domain/rooms/room.service.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../../domain/context.js';
 import type { ViewerRoom } from '../../domain/rooms/room.js';
 import { firstRoomMembers } from '../../domain/rooms/room.service.js';
 import { presentUserRef, roomTypeLetter } from './rocketchat.present.js';

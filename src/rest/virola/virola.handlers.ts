@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../../auth/credentials.js';
-import type { ViewerContext } from '../../context.js';
+import type { ViewerContext } from '../../domain/context.js';
 import { loginWithPassword } from '../../domain/apps/password-login.service.js';
 import { UnauthenticatedError } from '../../domain/errors.js';
 import { getRoomAvatarImage } from '../../domain/rooms/avatar.js';

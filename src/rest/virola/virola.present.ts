@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../../domain/context.js';
 import type { ViewerRoom } from '../../domain/rooms/room.js';
 import type { VirolaRoom } from './virola.schemas.js';
 

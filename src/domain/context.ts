@@ -1,10 +1,10 @@
-import type { Db } from './db/create-database.js';
-import { createLoaders, type Loaders } from './domain/loaders.js';
-import { DEFAULT_AVATAR_LIMITS, type AvatarLimits } from './domain/rooms/avatar.js';
-import type { Viewer } from './domain/viewer.js';
-import type { Logger } from './logger.js';
-import { discardEvents, type EventPublisher } from './realtime/events.js';
-import { unlimitedWrites, type WriteLimits } from './limits/write-limits.js';
+import type { Db } from '../db/create-database.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import { DEFAULT_AVATAR_LIMITS, type AvatarLimits } from './rooms/avatar-limits.js';
+import type { Viewer } from './viewer.js';
+import type { Logger } from '../logger.js';
+import { discardEvents, type EventPublisher } from '../realtime/events.js';
+import { unlimitedWrites, type WriteLimits } from '../limits/write-limits.js';
 
 /**
  * What every service call gets, built once per request by whichever transport took it
@@ -22,7 +22,7 @@ export interface RequestContext {
   events: EventPublisher;
   /** How fast the viewer may write: write services count themselves here first (src/limits/write-limits.ts). */
   writeLimits: WriteLimits;
-  /** How large an uploaded avatar may be (AVATAR_MAX_BYTES, AVATAR_MAX_DIMENSION; src/domain/rooms/avatar.ts). */
+  /** How large an uploaded avatar may be (AVATAR_MAX_BYTES, AVATAR_MAX_DIMENSION; src/domain/rooms/avatar-limits.ts). */
   avatarLimits: AvatarLimits;
 }
 
