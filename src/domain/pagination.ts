@@ -32,6 +32,12 @@ export interface PageRequest {
   cursor: CursorValue[] | null;
 }
 
+/** A row of a page with the cursor that points at it (a Relay edge, a REST dialect's next-page marker). */
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
 export interface Page<T> {
   rows: T[];
   hasNextPage: boolean;
@@ -126,10 +132,7 @@ class LazyEdge<T> {
   }
 }
 
-export function lazyEdge<T>(
-  node: T,
-  encode: (node: T) => string,
-): { readonly cursor: string; readonly node: T } {
+export function lazyEdge<T>(node: T, encode: (node: T) => string): Readonly<Edge<T>> {
   return new LazyEdge(node, encode);
 }
 

@@ -1,5 +1,4 @@
-import type { Page } from '../domain/pagination.js';
-import type { Edge } from '../domain/rooms/room.service.js';
+import type { Edge, Page } from '../domain/pagination.js';
 
 /*
  * A domain page of edges as a Relay connection. totalCount is a thunk: its statement

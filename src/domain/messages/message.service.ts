@@ -8,11 +8,11 @@ import {
   lazyEdge,
   toPage,
   type CursorOrder,
+  type Edge,
   type Page,
   type PageRequest,
 } from '../pagination.js';
 import { memberKey } from '../rooms/room.mappers.js';
-import type { Edge } from '../rooms/room.service.js';
 import type {
   Message,
   MessageFilter,

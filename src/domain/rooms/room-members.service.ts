@@ -1,11 +1,11 @@
 import type { RequestContext } from '../context.js';
 import { loadReadableRoom } from '../access.js';
 import { NotFoundError } from '../errors.js';
-import { encodeCursor, lazyEdge, toPage, type Page, type PageRequest } from '../pagination.js';
+import { encodeCursor, lazyEdge, toPage, type Edge, type Page, type PageRequest } from '../pagination.js';
 import { memberKey } from './room.mappers.js';
 import { memberCursorValues } from './room.repository.js';
 import type { Room, RoomMember } from './room.js';
-import { firstRoomMembers, listRoomMembers, MEMBER_ORDER_KEY, unreadOf, type Edge } from './room.service.js';
+import { firstRoomMembers, listRoomMembers, MEMBER_ORDER_KEY, unreadOf } from './room.service.js';
 
 /*
  * Member reads the GraphQL API needs beside room.service.ts: one member by key (Relay
