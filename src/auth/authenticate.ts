@@ -1,10 +1,7 @@
 import type { Db } from '../db/create-database.js';
-import type { App } from '../domain/apps/app.js';
-import { findAppByClientKey } from '../domain/apps/app.repository.js';
-import { findAppIdByApiKey } from '../domain/apps/app.service.js';
+import { findAppByClientKeyCached, findAppIdByApiKey } from '../domain/apps/app.service.js';
 import { UnauthenticatedError } from '../domain/errors.js';
 import { resolveToken } from '../domain/tokens/token.service.js';
-import { cachePerOwner } from '../domain/ttl-cache.js';
 import { platformViewer, userViewer, type Viewer } from '../domain/viewer.js';
 import type { Credentials } from './credentials.js';
 
@@ -45,22 +42,6 @@ export async function authenticate(db: Db, credentials: Credentials, now = new D
       return userViewer(owner.appId, owner.userId, owner.user);
     }
   }
-}
-
-/*
- * IMKit clients send their app's client key with every request; apps and their client
- * keys never change, so the lookup is remembered for a while instead of costing a SQL
- * statement per request (like the token, see resolveToken).
- */
-const appsByClientKey = cachePerOwner<Db, string, App>(60_000, 10_000);
-
-async function findAppByClientKeyCached(db: Db, clientKey: string, now: Date): Promise<App | undefined> {
-  const cache = appsByClientKey(db);
-  const cached = cache.get(clientKey, now.getTime());
-  if (cached) return cached;
-  const app = await findAppByClientKey(db, clientKey);
-  if (app) cache.set(clientKey, app, now.getTime());
-  return app;
 }
 
 function invalid(message: string): UnauthenticatedError {

@@ -2,8 +2,9 @@ import type { Db } from '../../db/create-database.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { generateSecret, hashSecret } from '../secrets.js';
-import type { AppCredentials } from './app.js';
-import { findAppIdByApiKeyHash, insertApp, updateApiKeyHash } from './app.repository.js';
+import { cachePerOwner } from '../ttl-cache.js';
+import type { App, AppCredentials } from './app.js';
+import { findAppByClientKey, findAppIdByApiKeyHash, insertApp, updateApiKeyHash } from './app.repository.js';
 import { checkLength, INPUT_LIMITS } from '../input-limits.js';
 
 const APP_ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,${INPUT_LIMITS.appId.max - 1}}$`);
@@ -49,4 +50,25 @@ export async function rotateApiKey(db: Db, appId: string): Promise<string> {
 /** The app an API key belongs to, or undefined. */
 export function findAppIdByApiKey(db: Db, apiKey: string): Promise<string | undefined> {
   return findAppIdByApiKeyHash(db, hashSecret(apiKey));
+}
+
+/*
+ * IMKit clients send their app's client key with every request; apps and their client
+ * keys never change, so the lookup is remembered for a while instead of costing a SQL
+ * statement per request (like the token, see resolveToken).
+ */
+const appsByClientKey = cachePerOwner<Db, string, App>(60_000, 10_000);
+
+/** The app a client key belongs to, or undefined; remembered for a minute. */
+export async function findAppByClientKeyCached(
+  db: Db,
+  clientKey: string,
+  now: Date,
+): Promise<App | undefined> {
+  const cache = appsByClientKey(db);
+  const cached = cache.get(clientKey, now.getTime());
+  if (cached) return cached;
+  const app = await findAppByClientKey(db, clientKey);
+  if (app) cache.set(clientKey, app, now.getTime());
+  return app;
 }
