@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { redactUrl } from '../redact-url.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { guardPool } from './pg-pool.js';
 import { throwIfPastDeadline } from './request-deadline.js';
@@ -137,14 +138,4 @@ function withDeadlines(pglite: PGlite): PGlite {
       };
     },
   });
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'postgres://(unparseable url)';
-  }
 }

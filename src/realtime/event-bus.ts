@@ -3,6 +3,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { redactUrl } from '../redact-url.js';
 import { isChatEvent, topicOf, type ChatEvent, type EventPublisher } from './events.js';
 import { TopicSubscription, type TopicSource } from './topic-subscription.js';
 
@@ -206,16 +207,6 @@ function parseOrNull(message: string): unknown {
     return JSON.parse(message) as unknown;
   } catch {
     return null;
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured URL';
   }
 }
 
