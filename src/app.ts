@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { editHeaders } from './response-headers.js';
+import { jsonResponse as json } from './http-json.js';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Db } from './db/create-database.js';
@@ -181,13 +182,6 @@ function readRequestId(request: Request): string | undefined {
 
 function notFound(requestId: string): Response {
   return json(404, { error: 'Not found', requestId });
-}
-
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
 }
 
 /** Sets a header; a Response with immutable headers (e.g. Response.redirect) is copied first. */
