@@ -7,7 +7,7 @@ import {
   findReactionSummaries,
 } from './messages/message.repository.js';
 import { defaultPref, type Membership, type Room, type RoomPref } from './rooms/room.js';
-import { memberKey } from './rooms/room.mappers.js';
+import { memberKey, parseMemberKey } from './rooms/member-key.js';
 import {
   findFirstMembers,
   findMemberships,
@@ -33,9 +33,9 @@ export function byKeys<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row
   return keys.map((key) => map.get(key) ?? null);
 }
 
+/** Keys come from memberKey(): never null here, but an empty pair finds nothing rather than throwing. */
 function splitMemberKey(key: string): { roomId: string; userId: string } {
-  const index = key.indexOf('\u0000');
-  return { roomId: key.slice(0, index), userId: key.slice(index + 1) };
+  return parseMemberKey(key) ?? { roomId: '', userId: '' };
 }
 
 export function createLoaders(db: Db, appId: string, viewerUserId: string | null) {

@@ -1,5 +1,6 @@
 import { decodeGlobalID as decodePothosGlobalID } from '@pothos/plugin-relay';
 import { InvalidInputError } from '../domain/errors.js';
+import { MEMBER_KEY_SEPARATOR, memberKey, parseMemberKey } from '../domain/rooms/member-key.js';
 import { stringProblem } from '../domain/untrusted-input.js';
 
 /*
@@ -7,8 +8,6 @@ import { stringProblem } from '../domain/untrusted-input.js';
  * viewer's app (loaders are scoped to it), so an id minted in one app finds nothing in
  * another. Member keys join room and user id with a NUL, which no external id contains.
  */
-
-const MEMBER_KEY_SEPARATOR = '\u0000';
 
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {
   return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64');
@@ -39,14 +38,11 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
   return decoded;
 }
 
-export function memberNodeKey(roomId: string, userId: string): string {
-  return `${roomId}${MEMBER_KEY_SEPARATOR}${userId}`;
-}
+/** A Member's node key is the domain's member key (src/domain/rooms/member-key.ts). */
+export const memberNodeKey = memberKey;
 
 export function parseMemberNodeKey(key: string): { roomId: string; userId: string } {
-  const index = key.indexOf(MEMBER_KEY_SEPARATOR);
-  if (index <= 0 || index === key.length - 1) {
-    throw new InvalidInputError('Invalid Member id: not an id this API issued', { field: 'id' });
-  }
-  return { roomId: key.slice(0, index), userId: key.slice(index + 1) };
+  const ids = parseMemberKey(key);
+  if (!ids) throw new InvalidInputError('Invalid Member id: not an id this API issued', { field: 'id' });
+  return ids;
 }

@@ -144,10 +144,8 @@ export function toPref(row: Selectable<UserRoomPrefTable>): RoomPref {
   };
 }
 
-/** The key membership and pref loaders use: one user in one room. */
-export function memberKey(roomId: string, userId: string): string {
-  return `${roomId}\u0000${userId}`;
-}
+/** The key membership and pref loaders use: one user in one room (its home is member-key.ts). */
+export { memberKey } from './member-key.js';
 
 /**
  * The viewer's membership and pref columns, aliased, for queries that join them to
