@@ -11,6 +11,7 @@ import {
   viewerStateColumns,
 } from './room.mappers.js';
 import { defaultPref } from './room.js';
+import { unreadOf, unreadSql } from './unread.js';
 import { prefixedColumns, unprefixed, type Prefixed } from '../../db/prefixed-columns.js';
 import type { Message } from '../messages/message.js';
 import { messageColumns, toMessage, type MessageRow } from '../messages/message.repository.js';
@@ -34,7 +35,6 @@ interface SortKey {
 }
 
 const activityTime = sql`coalesce(r.last_message_at, r.created_at)`;
-const unreadCount = sql`(r.message_seq - m.read_seq)`;
 
 function sortKeyFor(order: RoomOrder): SortKey {
   switch (order.field) {
@@ -56,7 +56,7 @@ function sortKeyFor(order: RoomOrder): SortKey {
     case 'NAME':
       return { sql: sql`r.name`, direction: order.direction, cast: 'text', value: (r) => r.room.name };
     case 'UNREAD_COUNT':
-      return { sql: unreadCount, direction: order.direction, cast: 'int8', value: (r) => r.unread };
+      return { sql: unreadSql, direction: order.direction, cast: 'int8', value: (r) => r.unread };
   }
 }
 
@@ -235,7 +235,7 @@ export async function selectViewerRooms(
       room,
       membership,
       pref: toJoinedPref(row, appId, userId, room.id) ?? defaultPref(appId, userId, room.id),
-      unread: Math.max(0, room.messageSeq - membership.readSeq),
+      unread: unreadOf(room, membership),
       lastMessage: lastMessage && toMessage(lastMessage),
       lastSender: lastSender && toUser(lastSender),
     };
