@@ -3,6 +3,7 @@ import { parseRateSpec, parseRateSpecList } from './limits/rate-rule-syntax.js';
 import { isWriteOperation } from './limits/write-limits.js';
 import { parseOriginSetting } from './auth/origin-policy.js';
 import { parseTrustedProxies } from './limits/client-address.js';
+import { DEFAULT_CLIENT_TOKEN_TTL_SECONDS } from './domain/tokens/token-lifetime.js';
 
 /** Every setting the process reads, from the environment, validated once at start. */
 const schema = z.object({
@@ -29,11 +30,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
   /** Every request's deadline: past it, a 503 (SERVICE_UNAVAILABLE) and its statement is cancelled. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
-  TOKEN_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .default(60 * 60 * 24 * 30),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(DEFAULT_CLIENT_TOKEN_TTL_SECONDS),
   /** How often `chat-bff serve` deletes tokens dead past the grace below (0 = never; `chat-bff token purge` does it by hand). */
   TOKEN_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
   /** How long a revoked or expired token is kept before the purge deletes it. */
