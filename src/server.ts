@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { FetchHandler } from './routes.js';
+import type { FetchHandler, UpgradeHandler } from './routes.js';
 import { isClientDisconnect } from './client-disconnect.js';
 import { setPeerAddress } from './limits/client-address.js';
 import type { Logger } from './logger.js';
@@ -23,13 +23,6 @@ export interface HttpServerOptions {
   shutdownTimeoutMs: number;
   /** Takes over connections that ask to upgrade (GraphQL over WebSocket); without it they are refused. */
   upgrade?: UpgradeHandler;
-}
-
-/** What answers HTTP upgrade requests: it owns those sockets from then on, and closes them on shutdown. */
-export interface UpgradeHandler {
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Closes every upgraded connection; resolves when they are gone. */
-  close(): Promise<void>;
 }
 
 export interface HttpServer {
