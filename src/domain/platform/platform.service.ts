@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { requireViewer } from '../access.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import {

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../context.js';
 import { isForeignKeyViolation } from '../../db/errors.js';
 import { announceRoomEvent, announceUserEvent } from '../announce.js';
 import { loadManageableRoom, loadReadableRoom, requireUser, requireViewer, roomNotFound } from '../access.js';
@@ -8,6 +8,7 @@ import {
   lazyEdge,
   toPage,
   type CursorOrder,
+  type Edge,
   type Page,
   type PageRequest,
 } from '../pagination.js';
@@ -57,11 +58,6 @@ import { limitWrite } from '../write-limit.js';
 import { checkCount, checkLength, checkRoomFields, checkTags, INPUT_LIMITS } from '../input-limits.js';
 
 export type { OffsetPage };
-
-export interface Edge<T> {
-  cursor: string;
-  node: T;
-}
 
 /** A room as the viewer sees it; membership is null for the app's API key. */
 export interface RoomView {
