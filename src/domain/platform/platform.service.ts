@@ -8,6 +8,7 @@ import {
   revokeToken,
   type IssuedToken,
 } from '../tokens/token.service.js';
+import { DEFAULT_CLIENT_TOKEN_TTL_SECONDS } from '../tokens/token-lifetime.js';
 import type { User, UserInput } from '../users/user.js';
 import { createUser, updateUser, validateUserId } from '../users/user.service.js';
 import type { Viewer } from '../viewer.js';
@@ -20,8 +21,7 @@ import { limitWrite } from '../write-limit.js';
  * of its app. Everything here stays inside the API key's app.
  */
 
-/** Client tokens issued without a lifetime live this long (the server's TOKEN_TTL_SECONDS default). */
-export const DEFAULT_CLIENT_TOKEN_TTL_SECONDS = 60 * 60 * 24 * 30;
+export { DEFAULT_CLIENT_TOKEN_TTL_SECONDS };
 const MAX_TOKEN_TTL_SECONDS = 60 * 60 * 24 * 365 * 10;
 
 export function requirePlatform(ctx: RequestContext): Viewer {

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.js';
-import { isForeignKeyViolation } from '../../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { announceRoomEvent, announceUserEvent } from '../announce.js';
 import { loadManageableRoom, loadReadableRoom, requireUser, requireViewer, roomNotFound } from '../access.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
@@ -26,6 +26,7 @@ import {
 } from './room-list.repository.js';
 import { authorizeMembershipChange, keepAnOwner, lockMembers } from './room-roles.js';
 import { memberKey } from './room.mappers.js';
+import { unreadOf } from './unread.js';
 import {
   advanceReadPosition,
   bumpMemberCount,
@@ -155,10 +156,7 @@ export async function getRoomByNumIdForViewer(ctx: RequestContext, numId: number
   return getRoomForViewer(ctx, roomId);
 }
 
-/** unread = room sequence - read sequence: O(1) to read and to write. */
-export function unreadOf(room: Room, membership: Membership): number {
-  return Math.max(0, room.messageSeq - membership.readSeq);
-}
+export { unreadOf };
 
 /** A page of a room's current members, oldest first. */
 export async function listRoomMembers(
@@ -307,7 +305,7 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
         reason: 'USER_NOT_FOUND',
       });
     }
-    if (isUniqueViolationOf(error)) {
+    if (isUniqueViolation(error)) {
       if (directKey) {
         const existing = await findRoomByDirectKey(ctx.db, viewer.appId, directKey);
         if (existing) return reopenDirectRoom(ctx, existing, members, ownerId);
@@ -351,10 +349,6 @@ async function reopenDirectRoom(
   announceRoomEvent(ctx, 'MEMBER_JOINED', room.id, { userIds: rejoined });
   announceUserEvent(ctx, 'ROOM_ADDED', rejoined, room.id);
   return reopened;
-}
-
-function isUniqueViolationOf(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
 /**
