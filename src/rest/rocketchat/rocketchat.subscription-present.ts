@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../domain/context.js';
+import { memberKey } from '../../domain/rooms/member-key.js';
 import type { ViewerRoom } from '../../domain/rooms/room.js';
 import { firstRoomMembers } from '../../domain/rooms/room.service.js';
 import { presentUserRef, roomTypeLetter } from './rocketchat.present.js';
@@ -19,7 +20,7 @@ const ID_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
  * names the id an earlier `update` gave) and unique per app without storing one.
  */
 export function subscriptionId(roomId: string, userId: string): string {
-  const digest = createHash('sha256').update(`${roomId}\u0000${userId}`).digest();
+  const digest = createHash('sha256').update(memberKey(roomId, userId)).digest();
   let id = '';
   for (let i = 0; i < 17; i++) id += ID_ALPHABET[(digest[i] ?? 0) % ID_ALPHABET.length];
   return id;
