@@ -30,17 +30,27 @@ const userFields = {
   password: 'For the Rocket.Chat and Virola password logins (6-512 characters); stored as an argon2 hash.',
 };
 
-const CreateUserInputType = builder.inputType('CreateUserInput', {
-  fields: (t) => ({
-    userId: t.string({ required: true, description: 'The app\'s own id for the user, e.g. "user-a".' }),
-    username: t.string({ description: userFields.username }),
-    nickname: t.string({ description: userFields.nickname }),
-    avatarUrl: t.string(),
-    description: t.string(),
-    isRobot: t.boolean(),
-    password: t.string({ description: userFields.password }),
-    clientMutationId: t.string(CLIENT_MUTATION_ID),
-  }),
+/** createUser and updateUser take the same fields; each type differs only in its descriptions. */
+const userInputType = (name: string, docs: { type?: string; userId?: string }) =>
+  builder.inputType(name, {
+    ...(docs.type === undefined ? {} : { description: docs.type }),
+    fields: (t) => ({
+      userId: t.string({
+        required: true,
+        ...(docs.userId === undefined ? {} : { description: docs.userId }),
+      }),
+      username: t.string({ description: userFields.username }),
+      nickname: t.string({ description: userFields.nickname }),
+      avatarUrl: t.string(),
+      description: t.string(),
+      isRobot: t.boolean(),
+      password: t.string({ description: userFields.password }),
+      clientMutationId: t.string(CLIENT_MUTATION_ID),
+    }),
+  });
+
+const CreateUserInputType = userInputType('CreateUserInput', {
+  userId: 'The app\'s own id for the user, e.g. "user-a".',
 });
 
 function userInput(input: {
@@ -68,18 +78,8 @@ builder.mutationField('createUser', (t) =>
   }),
 );
 
-const UpdateUserInputType = builder.inputType('UpdateUserInput', {
-  description: 'The fields to change; a field left out (or null) stays as it is.',
-  fields: (t) => ({
-    userId: t.string({ required: true }),
-    username: t.string({ description: userFields.username }),
-    nickname: t.string({ description: userFields.nickname }),
-    avatarUrl: t.string(),
-    description: t.string(),
-    isRobot: t.boolean(),
-    password: t.string({ description: userFields.password }),
-    clientMutationId: t.string(CLIENT_MUTATION_ID),
-  }),
+const UpdateUserInputType = userInputType('UpdateUserInput', {
+  type: 'The fields to change; a field left out (or null) stays as it is.',
 });
 
 builder.mutationField('updateUser', (t) =>
