@@ -101,8 +101,9 @@ function yogaLogger(log: Logger): YogaLogger {
 }
 
 /**
- * Queries run through graphql-jit: compiled once per document, they cost about 40% less
- * CPU than the interpreter on a room list (bench/README.md). Not for mutations and
+ * Queries run through graphql-jit: compiled once per document, they cost less CPU than the
+ * interpreter, ~18% on a room list, ~35% on a message page, ~7% on one room (A/B pairs of
+ * bench:profile, bench/README.md). Not for mutations and
  * subscriptions (graphql-jit's subscription support does not cover ours), not for
  * documents with several operations (the plugin caches one compilation per document,
  * whatever operationName asks for), and not when variables do not coerce: the
