@@ -29,93 +29,35 @@ export async function smaller(ctx: AuditContext): Promise<AttackReport> {
   const writer = await createUserWithToken(ctx, ctx.a, 'small-writer');
   const from = address(ATTACK, 1);
 
+  /** A mutation taking one input object, answering its payload or an Error. */
+  const mutate = (field: string, inputType: string, input: object, headers: Record<string, string>) => () =>
+    graphql(
+      ctx.url,
+      `mutation ($i: ${inputType}!) { ${field}(input: $i) { __typename ... on Error { code message } } }`,
+      { i: input },
+      headers,
+      from,
+    );
+  const admin = { 'im-api-key': ctx.a.apiKey };
   const long: [string, () => Promise<GraphQLAnswer>, string][] = [
     [
       'createUser with a 10,000-character username',
-      () =>
-        graphql(
-          ctx.url,
-          `
-            mutation ($i: CreateUserInput!) {
-              createUser(input: $i) {
-                __typename
-                ... on Error {
-                  code
-                  message
-                }
-              }
-            }
-          `,
-          { i: { userId: 'small-long-username', username: LONG } },
-          { 'im-api-key': ctx.a.apiKey },
-          from,
-        ),
+      mutate('createUser', 'CreateUserInput', { userId: 'small-long-username', username: LONG }, admin),
       'createUser',
     ],
     [
       'createUser with a 10,000-character nickname',
-      () =>
-        graphql(
-          ctx.url,
-          `
-            mutation ($i: CreateUserInput!) {
-              createUser(input: $i) {
-                __typename
-                ... on Error {
-                  code
-                  message
-                }
-              }
-            }
-          `,
-          { i: { userId: 'small-long-nickname', nickname: LONG } },
-          { 'im-api-key': ctx.a.apiKey },
-          from,
-        ),
+      mutate('createUser', 'CreateUserInput', { userId: 'small-long-nickname', nickname: LONG }, admin),
       'createUser',
     ],
     [
       'createRoom with a 10,000-character name',
-      () =>
-        graphql(
-          ctx.url,
-          `
-            mutation ($i: CreateRoomInput!) {
-              createRoom(input: $i) {
-                __typename
-                ... on Error {
-                  code
-                  message
-                }
-              }
-            }
-          `,
-          { i: { name: LONG } },
-          writer.bearer,
-          from,
-        ),
+      mutate('createRoom', 'CreateRoomInput', { name: LONG }, writer.bearer),
       'createRoom',
     ],
     [
       'createRoom with a 10,000-character topic',
-      () =>
-        graphql(
-          ctx.url,
-          `
-            mutation ($i: CreateRoomInput!) {
-              createRoom(input: $i) {
-                __typename
-                ... on Error {
-                  code
-                  message
-                }
-              }
-            }
-          `,
-          { i: { name: 'topic', topic: LONG } },
-          writer.bearer,
-          from,
-        ),
+      mutate('createRoom', 'CreateRoomInput', { name: 'topic', topic: LONG }, writer.bearer),
       'createRoom',
     ],
   ];
