@@ -1,48 +1,5 @@
-import { Command, CommanderError } from 'commander';
-import { registerAppCommands } from './commands/app.js';
-import { registerMigrateCommand } from './commands/migrate.js';
-import { registerSchemaCommands } from './commands/schema.js';
-import { registerSeedCommands } from './commands/seed.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerTokenCommands } from './commands/token.js';
-import { registerUserCommands } from './commands/user.js';
-import { describeError, exitCodeOf, oneLine } from './errors.js';
+import { runCommand } from './program.js';
 
-/*
- * `chat-bff <command>`. Configuration comes from the environment, exactly as for the
- * server (src/config.ts). Failures print one line on stderr; the exit code is 2 for bad
- * arguments or configuration and 1 for anything else.
- */
-
-function buildProgram(): Command {
-  const program = new Command('chat-bff')
-    .description(
-      'A GraphQL backend-for-frontend for chat apps, with IMKit, Rocket.Chat and Virola REST compatibility',
-    )
-    .exitOverride()
-    // Errors are printed once, in main's one-line form; help still goes to stdout.
-    .configureOutput({ outputError: () => {} })
-    .showHelpAfterError(false);
-  registerMigrateCommand(program);
-  registerServeCommand(program);
-  registerAppCommands(program);
-  registerUserCommands(program);
-  registerTokenCommands(program);
-  registerSeedCommands(program);
-  registerSchemaCommands(program);
-  return program;
-}
-
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (error) {
-  const code = exitCodeOf(error);
-  // commander.help: the help text (asked for, or shown for a missing command) is already out.
-  const alreadyShown = error instanceof CommanderError && error.code === 'commander.help';
-  if (code !== 0 && !alreadyShown) {
-    process.stderr.write(`chat-bff: ${oneLine(describeError(error))}\n`);
-    if (process.env.CHAT_BFF_DEBUG && error instanceof Error && error.stack)
-      process.stderr.write(`${error.stack}\n`);
-  }
-  process.exit(code);
-}
+// A command that succeeded ends when its work is done (or, for `serve`, on a signal).
+const code = await runCommand(process.argv.slice(2));
+if (code !== 0) process.exit(code);

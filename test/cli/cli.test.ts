@@ -7,14 +7,16 @@ import {
   errorLines,
   killRunningCommands,
   runCli,
+  runCommandInProcess,
   type CliDatabase,
 } from '../support/cli.js';
 import { uniqueId } from '../support/database.js';
 
 /*
- * The real `chat-bff` command, spawned, on a database of its own (PGlite data directory
- * or PostgreSQL). Commands that open the database run one after another: an embedded
- * database is one process's at a time.
+ * The `chat-bff` commands on a database of their own (PGlite data directory or
+ * PostgreSQL), run in this process through the code the binary runs; the token test
+ * spawns the real program to hold its stdout contract end to end. Commands that open the
+ * database run one after another: an embedded database is one process's at a time.
  */
 
 let database: CliDatabase;
@@ -27,7 +29,7 @@ afterAll(async () => {
   await database?.dispose();
 });
 
-// Each spawn starts Node, tsx and the database: seconds on a busy two-core machine.
+// A spawn starts Node and the database: seconds on a busy two-core machine.
 const SLOW = { timeout: 120_000 };
 
 async function inDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -49,12 +51,14 @@ function expectOneLineError(result: { code: number | null; stderr: string }, cod
 
 describe('bad arguments and configuration', SLOW, () => {
   it('argument errors are one line on stderr and exit code 2, before the database is touched', async () => {
-    const results = await Promise.all([
-      runCli(['nope'], database.env),
-      runCli(['token', 'issue', '--app', 'a'], database.env),
-      runCli(['token', 'issue', '--app', 'a', '--user', 'u', '--ttl', 'soon'], database.env),
-      runCli(['seed', 'generate', '--users', '1', '--rooms', '0', '--messages', '5'], database.env),
-    ]);
+    const results = [];
+    for (const args of [
+      ['nope'],
+      ['token', 'issue', '--app', 'a'],
+      ['token', 'issue', '--app', 'a', '--user', 'u', '--ttl', 'soon'],
+      ['seed', 'generate', '--users', '1', '--rooms', '0', '--messages', '5'],
+    ])
+      results.push(await runCommandInProcess(args, database.env));
     const patterns = [
       /unknown command 'nope'/,
       /required option '--user <userId>' not specified/,
@@ -66,16 +70,17 @@ describe('bad arguments and configuration', SLOW, () => {
   });
 
   it('configuration errors name the variable, on one line, exit code 2', async () => {
-    const [port, url] = await Promise.all([
-      runCli(['migrate'], { ...database.env, PORT: 'eighty' }),
-      runCli(['migrate'], { ...database.env, DATABASE_URL: 'mysql://root@localhost/chat' }),
-    ]);
+    const port = await runCommandInProcess(['migrate'], { ...database.env, PORT: 'eighty' });
+    const url = await runCommandInProcess(['migrate'], {
+      ...database.env,
+      DATABASE_URL: 'mysql://root@localhost/chat',
+    });
     expectOneLineError(port, 2, /Invalid configuration: PORT/);
     expectOneLineError(url, 2, /DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
   });
 
   it('an unreachable PostgreSQL is one line naming where, exit code 1', async () => {
-    const result = await runCli(['migrate'], {
+    const result = await runCommandInProcess(['migrate'], {
       DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
       DB_CONNECT_TIMEOUT_MS: '2000',
     });
@@ -91,7 +96,7 @@ describe('apps, users and tokens', SLOW, () => {
   const appId = uniqueId('cli');
 
   it('app create prints exactly {appId, clientKey, apiKey}; the same id again is a one-line conflict', async () => {
-    const created = await runCli(['app', 'create', appId, '--name', 'CLI test'], database.env);
+    const created = await runCommandInProcess(['app', 'create', appId, '--name', 'CLI test'], database.env);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const json = JSON.parse(created.stdout) as Record<string, string>;
@@ -112,19 +117,24 @@ describe('apps, users and tokens', SLOW, () => {
     });
     expect(viewer).toEqual({ appId, userId: null, superuser: true });
 
-    expectOneLineError(await runCli(['app', 'create', appId], database.env), 1, /App ".*" already exists/);
+    expectOneLineError(
+      await runCommandInProcess(['app', 'create', appId], database.env),
+      1,
+      /App ".*" already exists/,
+    );
   });
 
   it('an invalid app id is a bad argument: exit 2, one line, nothing written', async () => {
     expectOneLineError(
-      await runCli(['app', 'create', 'not valid!'], database.env),
+      await runCommandInProcess(['app', 'create', 'not valid!'], database.env),
       2,
       /Invalid app id "not valid!"/,
     );
   });
 
+  // token issue spawns the real program: its stdout is the contract scripts read.
   it('user create prints the user; token issue prints {token, expiresAt}; the token authenticates as the user', async () => {
-    const user = await runCli(
+    const user = await runCommandInProcess(
       ['user', 'create', '--app', appId, 'user-1', '--nickname', 'Uno', '--password', 'secret-pw', '--robot'],
       database.env,
     );
@@ -170,12 +180,12 @@ describe('apps, users and tokens', SLOW, () => {
 
   it('domain errors are one line with a non-zero exit code', async () => {
     expectOneLineError(
-      await runCli(['user', 'create', '--app', appId, 'user-1'], database.env),
+      await runCommandInProcess(['user', 'create', '--app', appId, 'user-1'], database.env),
       1,
       /User "user-1" or username "user-1" already exists/,
     );
     expectOneLineError(
-      await runCli(['token', 'issue', '--app', appId, '--user', 'nobody'], database.env),
+      await runCommandInProcess(['token', 'issue', '--app', appId, '--user', 'nobody'], database.env),
       1,
       /User "nobody" does not exist in app/,
     );
@@ -184,7 +194,7 @@ describe('apps, users and tokens', SLOW, () => {
 
 describe('seed demo', SLOW, () => {
   it('--json prints exactly one JSON object; a second run rotates the API key, issues new tokens and duplicates nothing', async () => {
-    const first = await runCli(['seed', 'demo', '--json'], database.env);
+    const first = await runCommandInProcess(['seed', 'demo', '--json'], database.env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const demo = JSON.parse(first.stdout) as {
@@ -221,7 +231,7 @@ describe('seed demo', SLOW, () => {
     const afterFirst = await counts();
     expect(afterFirst).toEqual({ users: 3, rooms: 3, memberships: 7, messages: 16, reactions: 2 });
 
-    const second = await runCli(['seed', 'demo', '--json'], database.env);
+    const second = await runCommandInProcess(['seed', 'demo', '--json'], database.env);
     expect(second.code).toBe(0);
     const again = JSON.parse(second.stdout) as typeof demo;
     expect(again.clientKey).toBe(demo.clientKey);
@@ -348,7 +358,7 @@ describe('seed demo', SLOW, () => {
 describe('seed generate', SLOW, () => {
   it('builds the requested data set and prints a summary (--json)', async () => {
     const appId = uniqueId('gen');
-    const result = await runCli(
+    const result = await runCommandInProcess(
       [
         'seed',
         'generate',
@@ -384,7 +394,7 @@ describe('seed generate', SLOW, () => {
       expect(counts.rows[0]).toEqual({ users: 40, rooms: 120, messages: 3000 });
     });
     // The app exists now: asking again changes nothing and says why.
-    const again = await runCli(
+    const again = await runCommandInProcess(
       ['seed', 'generate', '--users', '1', '--rooms', '1', '--messages', '1', '--app', appId],
       database.env,
     );

@@ -5,7 +5,7 @@ import { createUser } from '../../src/domain/users/user.service.js';
 import {
   createCliDatabase,
   killRunningCommands,
-  runCli,
+  runCommandInProcess,
   startCli,
   type CliDatabase,
 } from '../support/cli.js';
@@ -13,8 +13,9 @@ import { uniqueId } from '../support/database.js';
 import { issueTokensInEveryState, storedTokens, type TokenStates } from '../support/dead-tokens.js';
 
 /*
- * Dead tokens go two ways: `chat-bff token purge` by hand, and `chat-bff serve` every
- * TOKEN_PURGE_INTERVAL_SECONDS. Tokens dead for less than the grace, and live ones, stay.
+ * Dead tokens go two ways: `chat-bff token purge` by hand (run in this process), and
+ * `chat-bff serve` (the real program) every TOKEN_PURGE_INTERVAL_SECONDS. Tokens dead for
+ * less than the grace, and live ones, stay.
  */
 
 let database: CliDatabase;
@@ -50,14 +51,14 @@ const remaining = (tokens: TokenStates) =>
 describe('dead tokens are purged', { timeout: 120_000 }, () => {
   it('chat-bff token purge deletes those dead for longer than the grace and prints how many', async () => {
     const tokens = await tokensInEveryState();
-    const result = await runCli(['token', 'purge'], database.env);
+    const result = await runCommandInProcess(['token', 'purge'], database.env);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ deleted: tokens.old.length });
     expect(await remaining(tokens)).toEqual([...tokens.recent, ...tokens.live]);
 
     // A grace of 0: those dead for an hour go too.
-    const now = await runCli(['token', 'purge', '--grace-seconds', '0'], database.env);
+    const now = await runCommandInProcess(['token', 'purge', '--grace-seconds', '0'], database.env);
     expect(JSON.parse(now.stdout)).toEqual({ deleted: tokens.recent.length });
     expect(await remaining(tokens)).toEqual(tokens.live);
   });

@@ -5,16 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
+import { runCommand } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config.js';
 import { createDatabase, type DatabaseHandle } from '../../src/db/create-database.js';
 import { databaseUrl, testDatabaseName, withAdminClient } from './postgres-admin.js';
 
 /*
- * Running the real `chat-bff` command (src/cli/bin.js through tsx) as a child process,
- * against a database of its own: a PGlite data directory on disk, or a PostgreSQL
- * database when TEST_DATABASE_URL is set. Each spawn costs a second or two, so tests
- * share one database per file and give each test its own ids.
+ * Running the `chat-bff` command against a database of its own (a PGlite data directory
+ * on disk, or a PostgreSQL database when TEST_DATABASE_URL is set): in this process
+ * (runCommandInProcess, the same code the binary runs, its output captured), or as the
+ * real program in a child process (runCli, startCli). A spawn costs seconds on a busy
+ * machine, so only the tests of the program's own contract (exit codes, serve, signals)
+ * spawn; tests share one database per file and give each test its own ids.
  */
 
 export const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
@@ -62,6 +65,41 @@ export async function killRunningCommands(): Promise<void> {
         }),
     ),
   );
+}
+
+/**
+ * Runs one command line in this process, with `env` as the environment the child would
+ * get, and captures what it writes to stdout and stderr. Commands run one at a time:
+ * the environment and the output streams are the process's.
+ */
+export async function runCommandInProcess(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<CliResult> {
+  const saved = { ...process.env };
+  let stdout = '';
+  let stderr = '';
+  const capture = (stream: NodeJS.WriteStream, append: (text: string) => void) =>
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+      return true;
+    });
+  const out = capture(process.stdout, (text) => (stdout += text));
+  const err = capture(process.stderr, (text) => (stderr += text));
+  replaceEnv(childEnv(env));
+  try {
+    const code = await runCommand(args);
+    return { code, stdout, stderr };
+  } finally {
+    replaceEnv(saved);
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+function replaceEnv(env: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) process.env[name] = value;
 }
 
 export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
