@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import type { AppCredentials } from '../../src/domain/apps/app.js';
 import { createApp } from '../../src/domain/apps/app.service.js';
 import { onCleanup } from '../chaos/cleanup.js';
+import { FROM_SOURCE, startServeProcess } from '../support/chat-bff-process.js';
 
 /*
  * chat-bff from this working tree's sources (src/cli/bin.js with CHAT_BFF_FROM_SOURCE=1,
@@ -17,8 +17,6 @@ import { onCleanup } from '../chaos/cleanup.js';
  * database in a temporary DATA_DIR, as a child process on a spare loopback port. Its
  * JSON log lines are kept: the audit counts the ones logged at error level.
  */
-
-const BIN = join(REPO_ROOT, 'src', 'cli', 'bin.js');
 
 /** Every setting src/config.ts declares (`NAME: z...`): read from the source, so a new one is known at once. */
 export function configNames(): string[] {
@@ -31,12 +29,6 @@ export function configNames(): string[] {
  * (nor NODE_ENV, which changes some defaults) is inherited from whoever runs the audit.
  */
 const CLEARED = [...configNames(), 'NODE_ENV', 'NODE_OPTIONS'];
-
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CLEARED) delete base[name];
-  return { ...base, CHAT_BFF_FROM_SOURCE: '1', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
-}
 
 /** A temporary DATA_DIR, removed when the audit ends (however it ends). */
 export function temporaryDataDir(): string {
@@ -93,22 +85,13 @@ export interface AuditServer {
 
 /** Starts `chat-bff serve` and resolves once it printed the URL it listens on. */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<AuditServer> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    cwd: REPO_ROOT,
-    env: childEnv({ PORT: '0', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const pid = child.pid as number;
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
   const errors: LogLine[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout = (stdout + chunk).slice(-16_000);
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{')) continue;
+  const server = await startServeProcess({
+    program: FROM_SOURCE,
+    cleared: CLEARED,
+    env: { LOG_LEVEL: 'warn', ...env },
+    onLine: (line) => {
+      if (!line.startsWith('{')) return;
       try {
         const parsed = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
         if ((parsed.level ?? 0) >= 50)
@@ -116,55 +99,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
       } catch {
         // not a log line
       }
-    }
+    },
+    timeoutMs,
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-16_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  const unregister = onCleanup(
-    `chat-bff pid ${pid}`,
-    async () => {
-      if (alive()) child.kill('SIGKILL');
-      await exited;
-    },
-    () => {
-      if (alive()) child.kill('SIGKILL');
-    },
-  );
-  void exited.then(unregister);
-  const tail = () =>
-    [...stderr.trim().split('\n').slice(-8), ...stdout.trim().split('\n').slice(-4)].join('\n');
-
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`chat-bff did not start within ${timeoutMs} ms:\n${tail()}`));
-    }, timeoutMs);
-    const check = () => {
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(stdout);
-      if (!match?.[1]) return;
-      clearTimeout(timer);
-      child.stdout.off('data', check);
-      resolve(match[1]);
-    };
-    child.stdout.on('data', check);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(
-        new Error(`chat-bff exited (${child.signalCode ?? child.exitCode}) before listening:\n${tail()}`),
-      );
-    });
-  });
-
-  return {
-    url,
-    errorLines: () => [...errors],
-    async stop() {
-      if (!alive()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return { url: server.url, errorLines: () => [...errors], stop: () => server.stop() };
 }
