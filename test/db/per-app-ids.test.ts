@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, up } from '../../migrations/2026-12-03T140000_per_app_numeric_ids.js';
 import { createTestDatabase, testDriver, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../realtime/harness.js';
-import { mutatorFor, type Mutate } from '../graphql/mutations/mutate.js';
+import { apiKey, bearer } from '../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { mutatorFor, type Mutate } from '../support/mutate.js';
 
 /*
  * Numeric ids (Virola's userId, roomId, messageId; GraphQL numericId) are numbered per
@@ -12,10 +13,10 @@ import { mutatorFor, type Mutate } from '../graphql/mutations/mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 

@@ -5,7 +5,8 @@ import { createRoom, deleteRoom, removeMember } from '../../src/domain/rooms/roo
 import { issueToken, revokeToken } from '../../src/domain/tokens/token.service.js';
 import { encodeGlobalId, memberNodeKey } from '../../src/graphql/global-ids.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * Who may ask what: every credential a dialect sends works for GraphQL; without one, or
@@ -13,7 +14,7 @@ import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
  * the viewer is not in is invisible; another app's rows are never reachable.
  */
 
-let h: GraphQLHarness;
+let h: StartedApp;
 let a: TestApp;
 let b: TestApp;
 let aliceA: string;
@@ -25,7 +26,7 @@ const ROOM = `query Room($id: String!) { room(id: $id) { roomId name isSuperuser
 const NODE = `query Node($id: ID!) { node(id: $id) { id __typename ... on Room { name } ... on Message { message } ... on User { nickname } ... on Member { userId } } }`;
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   // Two tenants with the same user ids and the same room id, holding different data.
   a = await createTestApp(h.db, ['alice', 'bob', 'zed']);
   b = await createTestApp(h.db, ['alice', 'bob']);

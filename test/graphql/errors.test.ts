@@ -12,18 +12,19 @@ import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { createGraphQLServer } from '../../src/graphql/yoga.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestApp } from '../support/factories.js';
-import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * Bad input is a clear error with extensions.code BAD_USER_INPUT, never a 500; a bug
  * is masked ("Unexpected error." with the request id to quote) and logged with that id.
  */
 
-let h: GraphQLHarness;
+let h: StartedApp;
 let token: string;
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   const app = await createTestApp(h.db, ['ann', 'bob']);
   await createRoom(app.as('ann'), { roomId: 'r', name: 'r', roomType: 'group', memberIds: ['bob'] });
   await createRoom(app.as('ann'), { roomId: 's', name: 's', roomType: 'group', memberIds: ['bob'] });

@@ -1,15 +1,15 @@
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startGraphQL, type GraphQLHarness } from './harness.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * graphql-http's audit suite (the GraphQL over HTTP spec's MUST and SHOULD checks) against
  * the app's /graphql, in-process: every audit passes, warnings included.
  */
 
-let h: GraphQLHarness;
+let h: StartedApp;
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
 });
 afterAll(() => h.close());
 

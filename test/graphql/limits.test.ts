@@ -13,8 +13,13 @@ import { createGraphQLWebSocketHandler } from '../../src/graphql/websocket.js';
 import { createMemoryEventBus } from '../../src/realtime/event-bus.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { createRealtimeApp } from '../realtime/harness.js';
-import { bearer, silentLog, startGraphQL, type GraphQLHarness, type GraphQLResponse } from './harness.js';
+import { bearer, type GraphQLResponse } from '../support/graphql-client.js';
+import {
+  createInProcessApp,
+  silentLog,
+  startInProcessApp,
+  type StartedApp,
+} from '../support/in-process-app.js';
 
 /*
  * GraphQL request limits (src/graphql/request-limits.ts), over HTTP through the app: each
@@ -24,12 +29,12 @@ import { bearer, silentLog, startGraphQL, type GraphQLHarness, type GraphQLRespo
  * WebSocket and SSE operations meet the same limits.
  */
 
-let h: GraphQLHarness;
+let h: StartedApp;
 let app: TestApp;
 let auth: Record<string, string>;
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   app = await createTestApp(h.db, ['alice', 'bob']);
   await createRoom(app.as('alice'), {
     roomId: 'demo-room',
@@ -517,9 +522,9 @@ describe('WebSocket and SSE meet the same limits', () => {
   test('a subscription over SSE: its selection is costed before it starts', async () => {
     const costly = `subscription { roomEvents(roomId: "demo-room") { room { messages(first: 100) { edges { node { room { members(first: 100) { edges { node { userId } } } } } } } } } }`;
     // The app as the server builds it for subscriptions: with an event bus.
-    const realtime = createRealtimeApp(h.db);
+    const realtime = createInProcessApp(h.db);
     const { result: sse, statements } = await h.statements.measure(() =>
-      realtime.subscribe(costly, {}, auth),
+      realtime.subscribe(costly, { headers: auth }),
     );
     try {
       const first = await sse.next();
@@ -532,15 +537,13 @@ describe('WebSocket and SSE meet the same limits', () => {
     }
     const fine = await realtime.subscribe(
       'subscription { roomEvents(roomId: "demo-room") { type room { messages(first: 10) { edges { node { messageId } } } } } }',
-      {},
-      auth,
+      { headers: auth },
     );
     try {
       expect(fine.status).toBe(200);
-      const sent = await realtime.gql(
+      const sent = await realtime.request(
         'mutation { sendMessage(input: { roomId: "demo-room", message: "heard" }) { __typename } }',
-        {},
-        bearer(await app.tokenFor('bob')),
+        { headers: bearer(await app.tokenFor('bob')) },
       );
       expect(sent.body.errors).toBeUndefined();
       const event = await fine.next<{ roomEvents: { room: { messages: { edges: unknown[] } } } }>();

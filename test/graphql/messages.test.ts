@@ -3,7 +3,8 @@ import { deleteMessage, editMessage, setReaction } from '../../src/domain/messag
 import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom, removeMember } from '../../src/domain/rooms/room.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * Room.messages against a seeded room: every filter (each time field, types, deleted),
@@ -29,7 +30,7 @@ interface ModelMessage {
 
 const SENDERS = ['fred', 'gina', 'eve'];
 const COUNT = 24;
-let h: GraphQLHarness;
+let h: StartedApp;
 let app: TestApp;
 let token: string;
 const model: ModelMessage[] = [];
@@ -120,7 +121,7 @@ function expected(filter: Filter): string[] {
 }
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   app = await createTestApp(h.db, ['eve', 'fred', 'gina']);
   await createRoom(app.as('eve', at(0)), {
     roomId: 'chat',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * "Log in" and "renew your token" are different answers: no credentials at all is
@@ -11,11 +12,11 @@ import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
  * of whose fields could run.
  */
 
-let h: GraphQLHarness;
+let h: StartedApp;
 let app: TestApp;
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   app = await createTestApp(h.db, ['ann']);
 });
 afterAll(() => h.close());

@@ -3,14 +3,15 @@ import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { encodeGlobalId } from '../../src/graphql/global-ids.js';
 import { createTestApp } from '../support/factories.js';
-import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * Relay node(id) and nodes(ids): every Node type's id, as any field returns it,
  * refetches the same object; ids are opaque and checked.
  */
 
-let h: GraphQLHarness;
+let h: StartedApp;
 let token: string;
 
 const FIELDS = `id __typename
@@ -31,7 +32,7 @@ interface Ids {
 let ids: Ids;
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   const app = await createTestApp(h.db, ['ada', 'bo', 'cy']);
   await createRoom(app.as('ada'), {
     roomId: 'room-1',

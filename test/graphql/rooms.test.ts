@@ -9,7 +9,8 @@ import {
   updateRoomPref,
 } from '../../src/domain/rooms/room.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * viewer.rooms against a seeded app: every filter, every order and combinations of
@@ -241,7 +242,7 @@ interface RoomsPage {
   edges: { cursor: string; node: { roomId: string } }[];
 }
 
-let h: GraphQLHarness;
+let h: StartedApp;
 let app: TestApp;
 let token: string;
 
@@ -284,7 +285,7 @@ async function walk(
 }
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   app = await createTestApp(h.db, ['eve', 'fred', 'gina', 'hank']);
   for (const spec of SPECS) {
     await createRoom(app.as('eve', hour(spec.createdHour)), {

@@ -4,7 +4,7 @@ import { parse, validate } from 'graphql';
 import { GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphql/graphiql-examples.js';
 import { printSchemaSDL } from '../../src/graphql/print-schema.js';
 import { schema } from '../../src/graphql/schema.js';
-import { startGraphQL, type GraphQLHarness } from './harness.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 describe('schema.graphql', () => {
   test('is the printed schema: run `npm run schema:print` (or `npx chat-bff schema print > schema.graphql`) when this fails', () => {
@@ -34,9 +34,9 @@ describe('schema.graphql', () => {
 });
 
 describe('/graphql over HTTP without credentials', () => {
-  let h: GraphQLHarness;
+  let h: StartedApp;
   beforeAll(async () => {
-    h = await startGraphQL();
+    h = await startInProcessApp();
   });
   afterAll(() => h.close());
 

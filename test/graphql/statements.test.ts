@@ -4,7 +4,8 @@ import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom, markRoomRead, updateRoomPref } from '../../src/domain/rooms/room.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 import { testDriver } from '../support/database.js';
-import { bearer, startGraphQL, type GraphQLHarness } from './harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 
 /*
  * The room list's statement budget: a page of rooms with lastMessage { sender }, pref,
@@ -36,11 +37,11 @@ const ROOM_LIST = `query RoomList($first: Int!) {
   }
 }`;
 
-let h: GraphQLHarness;
+let h: StartedApp;
 let app: TestApp;
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   app = await createTestApp(h.db, ['viewer', ...USERS]);
   for (let i = 0; i < ROOM_COUNT; i++) {
     const roomId = `room-${String(i).padStart(2, '0')}`;

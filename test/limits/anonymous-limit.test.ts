@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
-import { bearer, silentLog } from '../realtime/harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { silentLog } from '../support/in-process-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp } from '../support/factories.js';
 

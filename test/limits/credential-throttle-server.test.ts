@@ -7,7 +7,7 @@ import { createUser } from '../../src/domain/users/user.service.js';
 import { createGraphQLWebSocketHandler } from '../../src/graphql/websocket.js';
 import { createAuthThrottles } from '../../src/limits/auth-throttles.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
-import { silentLog } from '../realtime/harness.js';
+import { silentLog } from '../support/in-process-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 

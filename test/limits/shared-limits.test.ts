@@ -12,7 +12,8 @@ import {
   type RateLimitStoreHandle,
 } from '../../src/limits/store.js';
 import { startPrivateRedis, type PrivateRedis } from '../chaos/redis.js';
-import { bearer, silentLog } from '../realtime/harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { silentLog } from '../support/in-process-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp } from '../support/factories.js';
 

@@ -12,7 +12,8 @@ import { createRequestContext, type RequestContext } from '../../src/domain/cont
 import { platformViewer, userViewer } from '../../src/domain/viewer.js';
 import { createMemoryEventBus, type EventBus } from '../../src/realtime/event-bus.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
-import { bearer, openSse, silentLog, type SseSubscription } from '../realtime/harness.js';
+import { bearer, openSse, type SseSubscription } from '../support/graphql-client.js';
+import { silentLog } from '../support/in-process-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 

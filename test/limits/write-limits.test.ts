@@ -3,7 +3,8 @@ import { loadConfig } from '../../src/config.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { createUser } from '../../src/domain/users/user.service.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../realtime/harness.js';
+import { apiKey, bearer } from '../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../support/in-process-app.js';
 import { rocketchatLogin } from '../rest/support/logins.js';
 import { imkitHeaders, type RestClient } from '../rest/support/rest-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -34,25 +35,24 @@ const PASSWORD = 'correct horse battery';
 /** 5 per 300 s spread (1 per 60 s) plus a burst of 3: 4 sends at once, then one a minute. */
 const SEND_RULE = 'sendMessage=5/300s+3';
 
-function appWith(env: Record<string, string>): RealtimeApp {
-  return createRealtimeApp(database.db, undefined, env);
+function appWith(env: Record<string, string>): InProcessApp {
+  return createInProcessApp(database.db, { env });
 }
 
 const SEND = `mutation($input: SendMessageInput!) {
   sendMessage(input: $input) { __typename ... on SendMessagePayload { chatMessage { messageId } } }
 }`;
 
-async function world(h: RealtimeApp) {
+async function world(h: InProcessApp) {
   const app = await createTestApp(database.db, ['alice', 'bob']);
   await createUser(database.db, app.appId, 'carol', { password: PASSWORD });
   await createRoom(app.as('alice'), { roomId: 'talk', roomType: 'group', memberIds: ['bob', 'carol'] });
   const alice = bearer(await app.tokenFor('alice'));
   const send = (headers: Record<string, string>, text = 'hi', extra: Record<string, unknown> = {}) =>
-    h.gql<{ sendMessage: { __typename: string } | null }>(
-      SEND,
-      { input: { roomId: 'talk', message: text, ...extra } },
+    h.request<{ sendMessage: { __typename: string } | null }>(SEND, {
+      variables: { input: { roomId: 'talk', message: text, ...extra } },
       headers,
-    );
+    });
   const count = async () =>
     Number(
       (
@@ -66,7 +66,7 @@ async function world(h: RealtimeApp) {
   return { app, alice, send, count };
 }
 
-function restClient(h: RealtimeApp): RestClient {
+function restClient(h: InProcessApp): RestClient {
   const client: RestClient = {
     config: loadConfig({ DATA_DIR: ':memory:' }),
     fetch: (path, init = {}) => h.fetch(new Request(new URL(path, 'http://chat-bff.test'), init)),
@@ -78,7 +78,7 @@ function restClient(h: RealtimeApp): RestClient {
   return client;
 }
 
-function imkitSend(h: RealtimeApp, app: TestApp, token: string, text: string) {
+function imkitSend(h: InProcessApp, app: TestApp, token: string, text: string) {
   return h.fetch(
     new Request('http://chat-bff.test/rooms/talk/message', {
       method: 'POST',
@@ -150,10 +150,9 @@ describe('sendMessage over GraphQL', () => {
     const h = appWith({ RATE_LIMITS: 'createRoom=2/120s' });
     const w = await world(h);
     const create = (roomId: string) =>
-      h.gql<{ createRoom: { __typename: string } | null }>(
+      h.request<{ createRoom: { __typename: string } | null }>(
         'mutation($input: CreateRoomInput!) { createRoom(input: $input) { __typename } }',
-        { input: { roomId, memberIds: ['bob'] } },
-        w.alice,
+        { variables: { input: { roomId, memberIds: ['bob'] } }, headers: w.alice },
       );
     expect((await create('r1')).body.data?.createRoom?.__typename).toBe('CreateRoomPayload');
     expect((await create('r2')).body.data?.createRoom?.__typename).toBe('CreateRoomPayload');

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { createEventBus, createMemoryEventBus, type EventBus } from '../../src/realtime/event-bus.js';
 import { roomTopic, userTopic, type ChatEvent, type RoomEvent } from '../../src/realtime/events.js';
 import { SubscriberOverflowError } from '../../src/realtime/topic-subscription.js';
-import { silentLog } from './harness.js';
+import { silentLog } from '../support/in-process-app.js';
 
 /*
  * The bus itself: topics, dynamic topic sets, closing, slow subscribers; in-process and

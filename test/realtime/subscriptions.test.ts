@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { mutatorFor, type Mutate } from '../graphql/mutations/mutate.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp, type SseSubscription } from './harness.js';
+import { createTestWorld } from '../support/world.js';
+import type { Mutate } from '../support/mutate.js';
+import { apiKey, bearer, type SseSubscription } from '../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../support/in-process-app.js';
 
 /*
  * roomEvents and viewerEvents over Server-Sent Events (graphql-yoga's default transport),
@@ -11,10 +13,10 @@ import { apiKey, bearer, createRealtimeApp, type RealtimeApp, type SseSubscripti
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
@@ -76,16 +78,14 @@ interface World {
 
 /** "room": owner (owner), alice and bob (members). outsider is in the app but not the room. */
 async function world(): Promise<World> {
-  const users = ['owner', 'alice', 'bob', 'outsider'] as const;
-  const app = await createTestApp(database.db, [...users]);
-  const headers = {} as World['headers'];
-  const m = {} as World['m'];
-  for (const user of users) {
-    headers[user] = bearer(await app.tokenFor(user));
-    m[user] = mutatorFor(h, headers[user]);
-  }
+  const {
+    app,
+    as: m,
+    headers,
+    admin,
+  } = await createTestWorld(h, database.db, ['owner', 'alice', 'bob', 'outsider']);
   await m.owner('createRoom', { roomId: 'room', name: 'Room', memberIds: ['alice', 'bob'] });
-  return { app, m, headers, admin: mutatorFor(h, apiKey(app.apiKey)) };
+  return { app, m, headers, admin };
 }
 
 async function nextRoomEvent(sub: SseSubscription) {
@@ -102,7 +102,7 @@ async function nextViewerEvent(sub: SseSubscription) {
 
 const open: SseSubscription[] = [];
 async function subscribe(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-  const sub = await h.subscribe(query, variables, headers);
+  const sub = await h.subscribe(query, { variables, headers });
   open.push(sub);
   return sub;
 }
@@ -240,7 +240,7 @@ describe('roomEvents', () => {
   test('a client that goes away stops listening', async () => {
     const w = await world();
     const before = h.events.openSubscriptions;
-    const sub = await h.subscribe(ROOM_EVENTS, { roomId: 'room' }, w.headers.bob);
+    const sub = await h.subscribe(ROOM_EVENTS, { variables: { roomId: 'room' }, headers: w.headers.bob });
     expect(h.events.openSubscriptions).toBe(before + 1);
     await sub.close();
     await expect.poll(() => h.events.openSubscriptions).toBe(before);

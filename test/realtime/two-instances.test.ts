@@ -9,7 +9,8 @@ import { createEventBus, createMemoryEventBus, type EventBus } from '../../src/r
 import { startHttpServer, type HttpServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { bearer, openSse, silentLog, type SseSubscription } from './harness.js';
+import { bearer, openSse, type SseSubscription } from '../support/graphql-client.js';
+import { silentLog } from '../support/in-process-app.js';
 
 /*
  * Scale-out: two server instances on one PostgreSQL and one Redis, as behind a load

@@ -10,7 +10,7 @@ import { createMemoryEventBus } from '../../src/realtime/event-bus.js';
 import { startHttpServer, type HttpServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { silentLog } from './harness.js';
+import { silentLog } from '../support/in-process-app.js';
 
 /*
  * Cross-site WebSocket hijacking (issue "Refuse abuse", item 4): a page of another site

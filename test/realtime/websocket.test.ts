@@ -9,7 +9,7 @@ import { startHttpServer, type HttpServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createUser } from '../../src/domain/users/user.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { silentLog } from './harness.js';
+import { silentLog } from '../support/in-process-app.js';
 
 /*
  * GraphQL over WebSocket (graphql-ws) on the real node:http server: subscriptions,

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
 import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { createUser } from '../../src/domain/users/user.service.js';
-import { bearer, createRealtimeApp } from '../realtime/harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { createInProcessApp } from '../support/in-process-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 import { createAppClient, type AppClient } from './support/app-client.js';
@@ -94,7 +95,7 @@ async function post(path: string, headers: Record<string, string>, body: unknown
 }
 
 async function graphqlRooms(s: Sessions): Promise<Map<string, Body>> {
-  const { data } = await client.gql<Body>(VIEWER_ROOMS, {}, s.graphql);
+  const { data } = await client.expectData<Body>(VIEWER_ROOMS, { headers: s.graphql });
   return new Map((data.viewer.rooms.edges as Body[]).map((e) => [e.node.roomId, e.node]));
 }
 
@@ -119,11 +120,10 @@ describe('every transport reads what any other wrote, at once', () => {
     await get('/api/v1/subscriptions.get', w.bob.rocketchat);
     const previousSync = await now();
 
-    const { data } = await client.gql<Body>(
-      SEND,
-      { input: { roomId: 'news', message: 'breaking', clientMessageId: 'g-1' } },
-      w.alice.graphql,
-    );
+    const { data } = await client.expectData<Body>(SEND, {
+      variables: { input: { roomId: 'news', message: 'breaking', clientMessageId: 'g-1' } },
+      headers: w.alice.graphql,
+    });
     expect(data.sendMessage.__typename).toBe('SendMessagePayload');
     const { messageId, numericId } = data.sendMessage.chatMessage;
 
@@ -201,7 +201,10 @@ describe('every transport reads what any other wrote, at once', () => {
 
     // GraphQL read -> Rocket.Chat subscriptions, Virola.
     const previousSync = await now();
-    const { data } = await client.gql<Body>(MARK_READ, { input: { roomId: 'dm' } }, w.alice.graphql);
+    const { data } = await client.expectData<Body>(MARK_READ, {
+      variables: { input: { roomId: 'dm' } },
+      headers: w.alice.graphql,
+    });
     expect(data.markRoomRead).toEqual({ __typename: 'MarkRoomReadPayload', unread: 0 });
     const subs = await get(`/api/v1/subscriptions.get?updatedSince=${previousSync}`, w.alice.rocketchat);
     expect(subs.update.map((s: Body) => [s.rid, s.unread, s.alert])).toEqual([['dm', 0, false]]);
@@ -224,11 +227,10 @@ describe('every transport reads what any other wrote, at once', () => {
 describe('REST writes are announced like GraphQL ones', () => {
   it('a GraphQL viewerEvents subscriber hears an IMKit send and an IMKit read', async () => {
     const w = await world();
-    const h = createRealtimeApp(database.db);
+    const h = createInProcessApp(database.db);
     const events = await h.subscribe(
       'subscription { viewerEvents { type roomId room { unread lastMessage { messageId } } } }',
-      {},
-      bearer(await w.app.tokenFor('alice')),
+      { headers: bearer(await w.app.tokenFor('alice')) },
     );
     try {
       expect(events.status).toBe(200);
@@ -306,7 +308,7 @@ describe('the app (createApp) serves every dialect', () => {
         '/api/v1/chat.sendMessage',
       ]),
     );
-    const graphql = await client.gql<Body>('{ viewer { userId } }', {}, w.alice.graphql);
+    const graphql = await client.expectData<Body>('{ viewer { userId } }', { headers: w.alice.graphql });
     expect(graphql.data.viewer.userId).toBe('alice');
     const unknown = await client.json<Body>('/nowhere');
     expect([unknown.status, unknown.body.error]).toEqual([404, 'Not found']);

@@ -6,14 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { createUser } from '../../src/domain/users/user.service.js';
 import { createTestApp } from '../support/factories.js';
-import { bearer, startGraphQL, type GraphQLHarness } from '../graphql/harness.js';
+import { bearer } from '../support/graphql-client.js';
+import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';
 import { rocketchatLogin } from './support/logins.js';
 import { createRestClient, imkitHeaders, type RestClient } from './support/rest-client.js';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are inspected freely in assertions
 
 const PASSWORD = 'secret-password';
-let h: GraphQLHarness;
+let h: StartedApp;
 let client: RestClient;
 let imkit: Record<string, string>;
 let rocket: Record<string, string>;
@@ -24,7 +25,7 @@ let zoned: string[];
 let zoneless: string;
 
 beforeAll(async () => {
-  h = await startGraphQL();
+  h = await startInProcessApp();
   client = createRestClient(h.db);
   const app = await createTestApp(h.db);
   await createUser(h.db, app.appId, 'me', { password: PASSWORD });

@@ -41,11 +41,9 @@ async function session(): Promise<string> {
 
 /** The texts of the room's messages, read with a token. */
 async function texts(): Promise<unknown[]> {
-  const { data } = await client.gql<{ room: { messages: { edges: { node: { message: unknown } }[] } } }>(
-    TEXTS,
-    {},
-    bearer,
-  );
+  const { data } = await client.expectData<{
+    room: { messages: { edges: { node: { message: unknown } }[] } };
+  }>(TEXTS, { headers: bearer });
   return data.room.messages.edges.map((edge) => edge.node.message);
 }
 

@@ -6,8 +6,9 @@ import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp } from '../support/factories.js';
-import { mutatorFor } from '../graphql/mutations/mutate.js';
-import { bearer, createRealtimeApp } from '../realtime/harness.js';
+import { mutatorFor } from '../support/mutate.js';
+import { bearer } from '../support/graphql-client.js';
+import { createInProcessApp } from '../support/in-process-app.js';
 
 /*
  * REQUEST_TIMEOUT_MS on both drivers: a request that outlives it is a 503 in its
@@ -115,14 +116,13 @@ describe('the request deadline', () => {
 
 describe('subscriptions', () => {
   test('a stream outlives the deadline: events after it still arrive', async () => {
-    const h = createRealtimeApp(database.db, undefined, { REQUEST_TIMEOUT_MS: '300' });
+    const h = createInProcessApp(database.db, { env: { REQUEST_TIMEOUT_MS: '300' } });
     const app = await createTestApp(database.db, ['owner', 'bob']);
     const owner = mutatorFor(h, bearer(await app.tokenFor('owner')));
     await owner('createRoom', { roomId: 'room', memberIds: ['bob'] });
     const sub = await h.subscribe(
       'subscription { roomEvents(roomId: "room") { type message { message } } }',
-      {},
-      bearer(await app.tokenFor('bob')),
+      { headers: bearer(await app.tokenFor('bob')) },
     );
     try {
       await new Promise((resolve) => setTimeout(resolve, 700));

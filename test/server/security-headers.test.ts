@@ -3,7 +3,8 @@ import { createRoom } from '../../src/domain/rooms/room.service.js';
 import { MAX_REQUEST_BYTES, startHttpServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
-import { bearer, createRealtimeApp, openSse, silentLog, type RealtimeApp } from '../realtime/harness.js';
+import { bearer, openSse } from '../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp, silentLog } from '../support/in-process-app.js';
 
 /*
  * Every answer carries X-Content-Type-Options: nosniff, a Content-Security-Policy and
@@ -13,13 +14,13 @@ import { bearer, createRealtimeApp, openSse, silentLog, type RealtimeApp } from 
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 let app: TestApp;
 let token: Record<string, string>;
 let numId: number;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
   app = await createTestApp(database.db, ['owner']);
   token = bearer(await app.tokenFor('owner'));
   numId = (await createRoom(app.as('owner'), { roomId: 'hq', name: 'HQ', roomType: 'group', memberIds: [] }))
@@ -120,10 +121,9 @@ describe('security headers', () => {
     try {
       expect(response?.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expectApiHeaders(response as Response);
-      const update = await h.gql(
+      const update = await h.request(
         'mutation { updateRoom(input: { roomId: "hq", topic: "news" }) { __typename } }',
-        {},
-        token,
+        { headers: token },
       );
       expect(update.body.errors).toBeUndefined();
       expect((await stream.next()).data).toBeTruthy();

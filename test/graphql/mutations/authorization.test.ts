@@ -4,8 +4,9 @@ import { setMemberRole, updateRoom } from '../../../src/domain/rooms/room-settin
 import { createRoom } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { mutatorFor, type Mutate } from './mutate.js';
+import { apiKey, bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { mutatorFor, type Mutate } from '../../support/mutate.js';
 
 /*
  * Who may do what, as one table: every actor against every kind of write, each on a
@@ -14,7 +15,7 @@ import { mutatorFor, type Mutate } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 let app: TestApp;
 let other: TestApp;
 const mutate: Record<string, Mutate> = {};
@@ -24,7 +25,7 @@ type Actor = (typeof ACTORS)[number];
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
   app = await createTestApp(database.db, ['owner', 'moderator', 'member', 'writer', 'outsider', 'newcomer']);
   other = await createTestApp(database.db, ['owner']);
   for (const user of ['owner', 'moderator', 'member', 'outsider'])

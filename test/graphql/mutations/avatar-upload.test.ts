@@ -7,9 +7,9 @@ import { DEFAULT_AVATAR } from '../../../src/rest/virola/default-avatar.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp } from '../../support/factories.js';
 import * as images from '../../support/images.js';
-import { bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
+import { bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, silentLog, type InProcessApp } from '../../support/in-process-app.js';
 import { createMemoryEventBus } from '../../../src/realtime/event-bus.js';
-import { silentLog } from '../harness.js';
 
 /*
  * Room avatars over HTTP: uploaded with updateRoom (a GraphQL multipart request), served
@@ -19,10 +19,10 @@ import { silentLog } from '../harness.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
@@ -32,7 +32,7 @@ interface Room {
     bytes: images.Bytes,
     filename: string,
     type: string,
-    app?: RealtimeApp,
+    app?: InProcessApp,
   ): Promise<{ __typename: string; code?: string; field?: string; message?: string }>;
   /** GET the avatar through Virola. */
   served(): Promise<{ status: number; type: string | null; bytes: Uint8Array; headers: Headers }>;
@@ -185,9 +185,12 @@ describe('avatar size and pixel caps', () => {
 
   test('AVATAR_MAX_BYTES and AVATAR_MAX_DIMENSION are settings', async () => {
     const r = await room();
-    const small = createRealtimeApp(database.db, createMemoryEventBus({ log: silentLog }), {
-      AVATAR_MAX_BYTES: '2048',
-      AVATAR_MAX_DIMENSION: '64',
+    const small = createInProcessApp(database.db, {
+      events: createMemoryEventBus({ log: silentLog }),
+      env: {
+        AVATAR_MAX_BYTES: '2048',
+        AVATAR_MAX_DIMENSION: '64',
+      },
     });
     const padded = images.png(2, 2, [images.textChunk('Pad', 'x'.repeat(2048))]);
     expect(await r.upload(padded, 'a.png', 'image/png', small)).toMatchObject(refused);

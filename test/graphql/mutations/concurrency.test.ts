@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp } from '../../support/factories.js';
-import { bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { mutatorFor } from './mutate.js';
+import { bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { mutatorFor } from '../../support/mutate.js';
 
 /*
  * Correctness under concurrency, over GraphQL: 200 sendMessage calls at once from 20
@@ -12,10 +13,10 @@ import { mutatorFor } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
@@ -60,17 +61,15 @@ describe('sendMessage under concurrency', () => {
       USERS.map((u) => [u, 200 - Math.max(...rows.filter((r) => r.sender_id === u).map((r) => r.seq))]),
     );
     for (const user of USERS) {
-      const res = await h.gql<{
+      const res = await h.request<{
         viewer: {
           rooms: {
             edges: { node: { roomId: string; unread: number; lastMessage: { messageId: string } } }[];
           };
         };
-      }>(
-        '{ viewer { rooms(first: 5) { edges { node { roomId unread lastMessage { messageId } } } } } }',
-        {},
-        tokens.get(user),
-      );
+      }>('{ viewer { rooms(first: 5) { edges { node { roomId unread lastMessage { messageId } } } } } }', {
+        headers: tokens.get(user),
+      });
       expect(
         res.body.data?.viewer.rooms.edges.map((e) => e.node),
         user,
@@ -79,13 +78,11 @@ describe('sendMessage under concurrency', () => {
       ]);
     }
     // The members list (badges) says the same, in one read.
-    const members = await h.gql<{
+    const members = await h.request<{
       room: { members: { edges: { node: { userId: string; badge: number } }[] } };
-    }>(
-      '{ room(id: "busy") { members(first: 20) { edges { node { userId badge } } } } }',
-      {},
-      tokens.get('user-7'),
-    );
+    }>('{ room(id: "busy") { members(first: 20) { edges { node { userId badge } } } } }', {
+      headers: tokens.get('user-7'),
+    });
     const badges = new Map(members.body.data?.room.members.edges.map((e) => [e.node.userId, e.node.badge]));
     expect(badges).toEqual(expectedUnread);
   }, 120_000); // 200 sends + 20 reads: ~15 s on PGlite with two idle cores, more when the machine is busy
@@ -107,11 +104,9 @@ describe('sendMessage under concurrency', () => {
     expect(ids.size).toBe(1);
     const rows = await messageRows(app.appId, 'dm');
     expect(rows.map((r) => [r.id, r.seq])).toEqual([[[...ids][0], 1]]);
-    const b = await h.gql<{ room: { unread: number } }>(
-      '{ room(id: "dm") { unread } }',
-      {},
-      bearer(await app.tokenFor('b')),
-    );
+    const b = await h.request<{ room: { unread: number } }>('{ room(id: "dm") { unread } }', {
+      headers: bearer(await app.tokenFor('b')),
+    });
     expect(b.body.data?.room.unread).toBe(1);
   });
 });

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { INPUT_LIMITS } from '../../../src/domain/input-limits.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { expectError, mutatorFor, type Mutate } from './mutate.js';
+import { apiKey, bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { expectError, mutatorFor, type Mutate } from '../../support/mutate.js';
 
 /*
  * Every free-text field a client writes has a cap (src/domain/input-limits.ts): one past
@@ -12,10 +13,10 @@ import { expectError, mutatorFor, type Mutate } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 

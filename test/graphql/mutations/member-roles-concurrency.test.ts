@@ -3,8 +3,9 @@ import { setMemberRole } from '../../../src/domain/rooms/room-settings.service.j
 import { createRoom } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
-import { bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { mutatorFor, type Mutate, type MutationResult } from './mutate.js';
+import { bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { mutatorFor, type Mutate, type MutationResult } from '../../support/mutate.js';
 
 /*
  * The last-owner rule under concurrency: two owners of a room act against each other at
@@ -16,12 +17,12 @@ import { mutatorFor, type Mutate, type MutationResult } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 const ROUNDS = 10;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 

@@ -3,8 +3,9 @@ import { setMemberRole } from '../../../src/domain/rooms/room-settings.service.j
 import { createRoom } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { expectError, mutatorFor, type Mutate, type MutationResult } from './mutate.js';
+import { apiKey, bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { expectError, mutatorFor, type Mutate, type MutationResult } from '../../support/mutate.js';
 
 /*
  * Room roles hold: every actor (owner, moderator, member, non-member, the app's API key)
@@ -15,7 +16,7 @@ import { expectError, mutatorFor, type Mutate, type MutationResult } from './mut
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 let app: TestApp;
 const mutate: Record<string, Mutate> = {};
 
@@ -26,7 +27,7 @@ type Roles = Record<string, string>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
   app = await createTestApp(database.db, [...USERS]);
   for (const user of USERS) mutate[user] = mutatorFor(h, bearer(await app.tokenFor(user)));
   mutate['apiKey'] = mutatorFor(h, apiKey(app.apiKey));

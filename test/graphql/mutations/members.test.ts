@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { createTestApp, type TestApp } from '../../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { expectError, mutatorFor, type Mutate } from './mutate.js';
+import type { TestApp } from '../../support/factories.js';
+import { createTestWorld } from '../../support/world.js';
+import { bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { expectError, type Mutate } from '../../support/mutate.js';
 
 /*
  * addMembers, removeMember, leaveRoom, setMemberRole over GraphQL.
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
@@ -25,13 +27,16 @@ interface World {
 }
 
 async function world(): Promise<World> {
-  const users = ['owner', 'mod', 'member', 'outsider', 'newbie'] as const;
-  const app = await createTestApp(database.db, [...users]);
-  const as = {} as World['as'];
-  for (const user of users) as[user] = mutatorFor(h, bearer(await app.tokenFor(user)));
+  const { app, as, admin } = await createTestWorld(h, database.db, [
+    'owner',
+    'mod',
+    'member',
+    'outsider',
+    'newbie',
+  ]);
   await as.owner('createRoom', { roomId: 'room', memberIds: ['mod', 'member'] });
   await as.owner('setMemberRole', { roomId: 'room', userId: 'mod', role: 'MODERATOR' });
-  return { app, as, admin: mutatorFor(h, apiKey(app.apiKey)) };
+  return { app, as, admin };
 }
 
 function roles(result: Record<string, unknown>): Record<string, string> {
@@ -129,10 +134,9 @@ describe('removeMember and leaveRoom', () => {
       __typename: 'LeaveRoomPayload',
       roomId: 'room',
     });
-    const list = await h.gql<{ viewer: { rooms: { totalCount: number } } }>(
+    const list = await h.request<{ viewer: { rooms: { totalCount: number } } }>(
       '{ viewer { rooms(first: 5) { totalCount } } }',
-      {},
-      bearer(await w.app.tokenFor('member')),
+      { headers: bearer(await w.app.tokenFor('member')) },
     );
     expect(list.body.data?.viewer.rooms.totalCount).toBe(0);
     expectError(
@@ -196,10 +200,12 @@ describe('setMemberRole', () => {
       'NotFoundError',
       'MEMBER_NOT_FOUND',
     );
-    const bad = await h.gql(
+    const bad = await h.request(
       'mutation($input: SetMemberRoleInput!) { setMemberRole(input: $input) { __typename } }',
-      { input: { roomId: 'room', userId: 'member', role: 'KING' } },
-      bearer(await w.app.tokenFor('owner')),
+      {
+        variables: { input: { roomId: 'room', userId: 'member', role: 'KING' } },
+        headers: bearer(await w.app.tokenFor('owner')),
+      },
     );
     expect(bad.body.errors?.[0]?.message).toContain('KING');
   });

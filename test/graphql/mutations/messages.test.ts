@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { createTestApp, type TestApp } from '../../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { expectError, mutatorFor, type Mutate } from './mutate.js';
+import type { TestApp } from '../../support/factories.js';
+import { createTestWorld } from '../../support/world.js';
+import { bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { expectError, type Mutate } from '../../support/mutate.js';
 
 /*
  * sendMessage, editMessage, deleteMessage (for everyone / for me), addReaction and
@@ -10,10 +12,10 @@ import { expectError, mutatorFor, type Mutate } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
@@ -28,16 +30,19 @@ interface World {
 }
 
 async function world(): Promise<World> {
-  const users = ['owner', 'mod', 'alice', 'bob', 'outsider'] as const;
-  const app = await createTestApp(database.db, [...users]);
-  const as = {} as World['as'];
-  for (const user of users) as[user] = mutatorFor(h, bearer(await app.tokenFor(user)));
+  const { app, as, admin } = await createTestWorld(h, database.db, [
+    'owner',
+    'mod',
+    'alice',
+    'bob',
+    'outsider',
+  ]);
   await as.owner('createRoom', { roomId: 'room', memberIds: ['mod', 'alice', 'bob'] });
   await as.owner('setMemberRole', { roomId: 'room', userId: 'mod', role: 'MODERATOR' });
   return {
     app,
     as,
-    admin: mutatorFor(h, apiKey(app.apiKey)),
+    admin,
     headers: async (u) => bearer(await app.tokenFor(u)),
   };
 }
@@ -234,10 +239,9 @@ describe('editMessage and deleteMessage', () => {
     expect(hidden).toMatchObject({ isDeleted: false, deletedForViewer: true });
     const read = async (user: string) =>
       (
-        await h.gql<{ room: { messages: { userDeletedIds: string[] } } }>(
+        await h.request<{ room: { messages: { userDeletedIds: string[] } } }>(
           '{ room(id: "room") { messages(last: 10) { userDeletedIds } } }',
-          {},
-          await w.headers(user),
+          { headers: await w.headers(user) },
         )
       ).body.data?.room.messages.userDeletedIds;
     expect(await read('bob')).toEqual([messageId]);

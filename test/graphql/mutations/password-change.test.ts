@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createUser } from '../../../src/domain/users/user.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
-import { bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { mutatorFor } from './mutate.js';
+import { bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { mutatorFor } from '../../support/mutate.js';
 
 /*
  * A password change signs the user out of what their password gave them: Rocket.Chat
@@ -12,12 +13,12 @@ import { mutatorFor } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 let app: TestApp;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
   app = await createTestApp(database.db);
 });
 afterAll(() => database?.close());
@@ -58,7 +59,7 @@ async function signIn(userId: string, password: string) {
 }
 
 async function viewerStatus(headers: Record<string, string>): Promise<number> {
-  const res = await h.gql('{ viewer { userId } }', {}, headers);
+  const res = await h.request('{ viewer { userId } }', { headers });
   return res.body.data?.viewer ? 200 : res.status;
 }
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp } from '../../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { expectError, mutatorFor } from './mutate.js';
+import { apiKey, bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { expectError, mutatorFor } from '../../support/mutate.js';
 
 /*
  * The platform API: what an app's server does with its API key over GraphQL, through
@@ -11,20 +12,19 @@ import { expectError, mutatorFor } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
 const USER = 'user { userId username nickname avatarUrl description isRobot }';
 
 async function viewerOf(token: string) {
-  const res = await h.gql<{ viewer: { userId: string; nickname: string } | null }>(
+  const res = await h.request<{ viewer: { userId: string; nickname: string } | null }>(
     '{ viewer { userId nickname } }',
-    {},
-    bearer(token),
+    { headers: bearer(token) },
   );
   return {
     status: res.status,
@@ -102,7 +102,7 @@ describe('platform mutations with the API key', () => {
 
   test("a token issued without a lifetime lives the server's TOKEN_TTL_SECONDS", async () => {
     const app = await createTestApp(database.db, ['ttl-user']);
-    const hourly = createRealtimeApp(database.db, undefined, { TOKEN_TTL_SECONDS: '3600' });
+    const hourly = createInProcessApp(database.db, { env: { TOKEN_TTL_SECONDS: '3600' } });
     const admin = mutatorFor(hourly, bearer(app.apiKey));
     const issued = await admin('issueClientToken', { userId: 'ttl-user' }, 'expiresAt');
     const expiresIn = Date.parse(issued['expiresAt'] as string) - Date.now();
@@ -137,10 +137,9 @@ describe('platform mutations with the API key', () => {
       sender: { userId: 'bob' },
       messageTime: '2020-01-02T03:04:05.000Z',
     });
-    const alice = await h.gql<{ room: { unread: number; lastMessage: { message: string } } }>(
+    const alice = await h.request<{ room: { unread: number; lastMessage: { message: string } } }>(
       '{ room(id: "imported") { unread lastMessage { message } } }',
-      {},
-      bearer(await app.tokenFor('alice')),
+      { headers: bearer(await app.tokenFor('alice')) },
     );
     expect(alice.body.data?.room).toEqual({ unread: 1, lastMessage: { message: 'from the past' } });
   });
@@ -233,11 +232,9 @@ describe('the API key stays inside its app', () => {
   });
 
   test('a wrong API key is a 401 for the whole request', async () => {
-    const res = await h.gql(
-      'mutation { createUser(input: { userId: "x" }) { __typename } }',
-      {},
-      apiKey('sk_wrong'),
-    );
+    const res = await h.request('mutation { createUser(input: { userId: "x" }) { __typename } }', {
+      headers: apiKey('sk_wrong'),
+    });
     expect(res.status).toBe(401);
     expect(res.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });

@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { expectError, mutatorFor, type Mutate } from './mutate.js';
+import { apiKey, bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { expectError, mutatorFor, type Mutate } from '../../support/mutate.js';
 
 /*
  * markRoomRead and updateRoomPref over GraphQL, and that the room list reads them back.
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
@@ -50,7 +51,7 @@ async function world(): Promise<World> {
 }
 
 async function bobsRoom(w: World) {
-  const res = await h.gql<{
+  const res = await h.request<{
     viewer: {
       rooms: {
         edges: {
@@ -65,8 +66,7 @@ async function bobsRoom(w: World) {
     };
   }>(
     '{ viewer { rooms(first: 5) { edges { node { roomId unread muted viewerMembership { lastRead { messageId } } } } } } }',
-    {},
-    bearer(await w.app.tokenFor('bob')),
+    { headers: bearer(await w.app.tokenFor('bob')) },
   );
   return res.body.data?.viewer.rooms.edges[0]?.node;
 }
@@ -154,17 +154,15 @@ describe('updateRoomPref', () => {
     expect(cleared['pref']).toMatchObject({ folder: null, sticky: true, tags: ['work', 'urgent'] });
 
     // The room list filters by it at once.
-    const tagged = await h.gql<{ viewer: { rooms: { totalCount: number } } }>(
+    const tagged = await h.request<{ viewer: { rooms: { totalCount: number } } }>(
       '{ viewer { rooms(first: 5, filter: { tags: ["urgent"], sticky: true }) { totalCount } } }',
-      {},
-      bearer(await w.app.tokenFor('bob')),
+      { headers: bearer(await w.app.tokenFor('bob')) },
     );
     expect(tagged.body.data?.viewer.rooms.totalCount).toBe(1);
     // Only bob's pref changed.
-    const alices = await h.gql<{ room: { pref: { tags: string[] } } }>(
+    const alices = await h.request<{ room: { pref: { tags: string[] } } }>(
       '{ room(id: "room") { pref { tags } } }',
-      {},
-      bearer(await w.app.tokenFor('alice')),
+      { headers: bearer(await w.app.tokenFor('alice')) },
     );
     expect(alices.body.data?.room.pref.tags).toEqual([]);
   });

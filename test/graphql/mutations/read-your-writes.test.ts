@@ -4,7 +4,8 @@ import { loadConfig } from '../../../src/config.js';
 import { createMemoryEventBus } from '../../../src/realtime/event-bus.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
-import { bearer, silentLog } from '../../realtime/harness.js';
+import { bearer } from '../../support/graphql-client.js';
+import { silentLog } from '../../support/in-process-app.js';
 
 /*
  * A write through a GraphQL mutation shows at once in every read: GraphQL's room list,

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getRoomAvatar, listRoomChangesSince } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
+import { createTestWorld } from '../../support/world.js';
 import { png as pngImage, svgWithScript } from '../../support/images.js';
-import { apiKey, bearer, createRealtimeApp, type RealtimeApp } from '../../realtime/harness.js';
-import { expectError, mutatorFor, type Mutate } from './mutate.js';
+import { apiKey, bearer } from '../../support/graphql-client.js';
+import { createInProcessApp, type InProcessApp } from '../../support/in-process-app.js';
+import { expectError, mutatorFor, type Mutate } from '../../support/mutate.js';
 
 /*
  * createRoom, updateRoom (with avatar upload), deleteRoom over GraphQL: what they change
@@ -12,10 +14,10 @@ import { expectError, mutatorFor, type Mutate } from './mutate.js';
  */
 
 let database: TestDatabase;
-let h: RealtimeApp;
+let h: InProcessApp;
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = createRealtimeApp(database.db);
+  h = createInProcessApp(database.db);
 });
 afterAll(() => database?.close());
 
@@ -33,16 +35,20 @@ const ROOM =
   'roomId name description cover topic roomTags readOnly archived visibility roomType unread members(first: 10) { totalCount edges { node { userId role } } }';
 
 async function actors(): Promise<Actors> {
-  const app = await createTestApp(database.db, ['owner', 'mod', 'member', 'outsider']);
-  const as = async (userId: string) => mutatorFor(h, bearer(await app.tokenFor(userId)));
+  const { app, as, admin, anonymous } = await createTestWorld(h, database.db, [
+    'owner',
+    'mod',
+    'member',
+    'outsider',
+  ]);
   return {
     app,
-    owner: await as('owner'),
-    moderator: await as('mod'),
-    member: await as('member'),
-    outsider: await as('outsider'),
-    admin: mutatorFor(h, apiKey(app.apiKey)),
-    anonymous: mutatorFor(h, {}),
+    owner: as.owner,
+    moderator: as.mod,
+    member: as.member,
+    outsider: as.outsider,
+    admin,
+    anonymous,
   };
 }
 
@@ -126,10 +132,9 @@ describe('createRoom', () => {
     const token = await a.app.tokenFor('member');
     const roomsOf = async () =>
       (
-        await h.gql<{ viewer: { rooms: { edges: { node: { roomId: string } }[] } } }>(
+        await h.request<{ viewer: { rooms: { edges: { node: { roomId: string } }[] } } }>(
           '{ viewer { rooms(first: 50) { edges { node { roomId } } } } }',
-          {},
-          bearer(token),
+          { headers: bearer(token) },
         )
       ).body.data?.viewer.rooms.edges.map((e) => e.node.roomId);
     expect(await roomsOf()).not.toContain(roomId);
@@ -300,10 +305,12 @@ describe('updateRoom', () => {
   test('a JSON value where a File belongs is an input error, not a crash', async () => {
     const a = await actors();
     await roomWithRoles(a);
-    const res = await h.gql(
+    const res = await h.request(
       'mutation($input: UpdateRoomInput!) { updateRoom(input: $input) { __typename } }',
-      { input: { roomId: 'room', avatar: 'aGVsbG8=' } },
-      bearer(await a.app.tokenFor('owner')),
+      {
+        variables: { input: { roomId: 'room', avatar: 'aGVsbG8=' } },
+        headers: bearer(await a.app.tokenFor('owner')),
+      },
     );
     expect(res.body.errors?.[0]?.message).toContain('multipart');
   });
@@ -320,10 +327,9 @@ describe('deleteRoom', () => {
       __typename: 'DeleteRoomPayload',
       deletedRoomId: 'room',
     });
-    const list = await h.gql<{ viewer: { rooms: { totalCount: number } } }>(
+    const list = await h.request<{ viewer: { rooms: { totalCount: number } } }>(
       '{ viewer { rooms(first: 10) { totalCount } } }',
-      {},
-      bearer(await a.app.tokenFor('member')),
+      { headers: bearer(await a.app.tokenFor('member')) },
     );
     expect(list.body.data?.viewer.rooms.totalCount).toBe(0);
     const changes = await listRoomChangesSince(a.app.as('member'), before);

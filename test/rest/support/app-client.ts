@@ -3,6 +3,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { Db } from '../../../src/db/create-database.js';
 import { createLogger } from '../../../src/logger.js';
 import type { EventBus } from '../../../src/realtime/event-bus.js';
+import { createGraphQLClient, type GraphQLClient } from '../../support/graphql-client.js';
 import type { RestClient } from './rest-client.js';
 
 /*
@@ -10,14 +11,8 @@ import type { RestClient } from './rest-client.js';
  * together) called in-process through its fetch handler, as the server calls it.
  */
 
-export interface AppClient extends RestClient {
+export interface AppClient extends RestClient, GraphQLClient {
   app: FetchHandler;
-  /** POSTs a GraphQL operation to /graphql; fails the test on transport errors. */
-  gql<T = Record<string, unknown>>(
-    query: string,
-    variables: Record<string, unknown>,
-    headers: Record<string, string>,
-  ): Promise<{ data: T; errors?: unknown[] }>;
 }
 
 /** `events`: the event bus, for subscriptions (without one they answer an internal error). */
@@ -25,6 +20,7 @@ export function createAppClient(db: Db, env: Record<string, string> = {}, events
   const config = loadConfig({ DATA_DIR: ':memory:', ...env });
   const app = createApp({ db, config, log: createLogger('silent'), ...(events && { events }) });
   const client: AppClient = {
+    ...createGraphQLClient(app, 'http://chat.test'),
     app,
     config,
     fetch(path, init = {}) {
@@ -35,17 +31,6 @@ export function createAppClient(db: Db, env: Record<string, string> = {}, events
       const response = await client.fetch(path, init);
       const text = await response.text();
       return { status: response.status, body: JSON.parse(text), response };
-    },
-    async gql<T>(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-      const { status, body } = await client.json<{ data: T; errors?: unknown[] }>('/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      if (status !== 200 || body.errors?.length) {
-        throw new Error(`GraphQL answered ${status}: ${JSON.stringify(body)}`);
-      }
-      return body;
     },
   };
   return client;

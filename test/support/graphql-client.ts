@@ -1,73 +1,75 @@
-import { createApp, type FetchHandler } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Db } from '../../src/db/create-database.js';
-import { createLogger } from '../../src/logger.js';
-import { createMemoryEventBus, type EventBus } from '../../src/realtime/event-bus.js';
-
 /*
- * The app as the server builds it for writes and real time: the GraphQL route with the
- * process's event bus in every request context. Requests go through the app's fetch
- * handler in-process; subscriptions are read as Server-Sent Events from the response body.
+ * The one GraphQL client of the tests: an operation POSTed as JSON to /graphql through
+ * any fetch (the app's fetch handler in-process, or a real server over HTTP), answered
+ * with its status, headers and parsed body; subscriptions read as Server-Sent Events.
  */
 
-export const silentLog = createLogger('silent');
+export interface GraphQLError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
+}
 
 export interface GraphQLBody<T = Record<string, unknown>> {
   data?: T | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  errors?: GraphQLError[];
 }
 
-export interface RealtimeApp {
-  db: Db;
-  events: EventBus;
-  fetch: FetchHandler;
-  /** POSTs an operation to /graphql (JSON). */
-  gql<T = Record<string, unknown>>(
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: GraphQLBody<T>;
+}
+
+export interface GraphQLRequestOptions {
+  variables?: Record<string, unknown>;
+  headers?: Record<string, string> | undefined;
+}
+
+export type Send = (request: Request) => Promise<Response>;
+
+export interface GraphQLClient {
+  /** POSTs an operation to /graphql with the given variables and headers. */
+  request<T = Record<string, unknown>>(
     query: string,
-    variables?: Record<string, unknown>,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: GraphQLBody<T> }>;
+    options?: GraphQLRequestOptions,
+  ): Promise<GraphQLResponse<T>>;
+  /** request, failing the test unless the answer is a 200 without errors; returns the body. */
+  expectData<T = Record<string, unknown>>(
+    query: string,
+    options?: GraphQLRequestOptions,
+  ): Promise<{ data: T; errors?: GraphQLError[] }>;
   /** Opens a subscription as Server-Sent Events; resolves once the stream is open. */
-  subscribe(
-    query: string,
-    variables?: Record<string, unknown>,
-    headers?: Record<string, string>,
-  ): Promise<SseSubscription>;
+  subscribe(query: string, options?: GraphQLRequestOptions): Promise<SseSubscription>;
 }
 
-export function createRealtimeApp(
-  db: Db,
-  events: EventBus = createMemoryEventBus({ log: silentLog }),
-  /** Settings as environment variables, over the defaults. */
-  env: Record<string, string> = {},
-): RealtimeApp {
-  const fetch = createApp({
-    db,
-    config: loadConfig({ DATA_DIR: ':memory:', ...env }),
-    log: silentLog,
-    events,
-  });
-  return {
-    db,
-    events,
-    fetch,
-    async gql<T>(
-      query: string,
-      variables: Record<string, unknown> = {},
-      headers: Record<string, string> = {},
-    ) {
-      const response = await fetch(
-        new Request('http://chat-bff.test/graphql', {
+export function createGraphQLClient(send: Send, baseUrl = 'http://chat-bff.test'): GraphQLClient {
+  const client: GraphQLClient = {
+    async request<T>(query: string, { variables = {}, headers = {} }: GraphQLRequestOptions = {}) {
+      const response = await send(
+        new Request(`${baseUrl}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
           body: JSON.stringify({ query, variables }),
         }),
       );
-      return { status: response.status, body: (await response.json()) as GraphQLBody<T> };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as GraphQLBody<T>,
+      };
     },
-    subscribe: (query, variables = {}, headers = {}) =>
-      openSse((request) => fetch(request), 'http://chat-bff.test', query, variables, headers),
+    async expectData<T>(query: string, options?: GraphQLRequestOptions) {
+      const { status, body } = await client.request<T>(query, options);
+      if (status !== 200 || body.errors?.length) {
+        throw new Error(`GraphQL answered ${status}: ${JSON.stringify(body)}`);
+      }
+      return body as { data: T; errors?: GraphQLError[] };
+    },
+    subscribe: (query, { variables = {}, headers = {} } = {}) =>
+      openSse(send, baseUrl, query, variables, headers),
   };
+  return client;
 }
 
 export function bearer(token: string): Record<string, string> {

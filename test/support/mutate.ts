@@ -1,4 +1,4 @@
-import type { RealtimeApp } from '../../realtime/harness.js';
+import type { GraphQLClient } from './graphql-client.js';
 
 /*
  * Calls one mutation the way a client does: `input` as a variable, the result union
@@ -40,12 +40,11 @@ export type Mutate = (
 ) => Promise<MutationResult>;
 
 /** A mutate function for one set of credentials; fails the test on top-level errors. */
-export function mutatorFor(h: RealtimeApp, headers: Record<string, string>): Mutate {
+export function mutatorFor(h: GraphQLClient, headers: Record<string, string>): Mutate {
   return async (field, input, select = '') => {
-    const { status, body } = await h.gql<Record<string, MutationResult>>(
+    const { status, body } = await h.request<Record<string, MutationResult>>(
       mutationDocument(field, select),
-      { input },
-      headers,
+      { variables: { input }, headers },
     );
     if (body.errors?.length || !body.data?.[field]) {
       throw new Error(`${field} answered ${status} ${JSON.stringify(body)}`);
