@@ -33,7 +33,7 @@ const CLEARED = [
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CLEARED) delete base[name];
-  // Each client writes as fast as it can: the rate limits (README, Rate limits) would refuse most of it.
+  // Each client writes as fast as it can: the per-user write rate limits would refuse most of it.
   return {
     ...base,
     NODE_OPTIONS: HEAP_CAP,

@@ -267,7 +267,7 @@ describe('/openapi.json', () => {
     for (const call of calls) statuses.push(await checkCall(call));
     expect(new Set(statuses)).toEqual(new Set([200, 400, 401, 403, 404]));
 
-    // The write calls and subscriptions (issue 5), after the reads above.
+    // The write calls and subscriptions.get, after the reads above (a write would change what they read).
     const body = (method: string, headers: Record<string, string>, value: unknown): RequestInit => ({
       method,
       headers: { 'content-type': 'application/json', ...headers },

@@ -251,7 +251,7 @@ describe('a room with two owners', () => {
   });
 });
 
-describe('the attack in the issue', () => {
+describe('a moderator taking over a room', () => {
   test('a moderator cannot remove the only owner and re-add them as a member', async () => {
     const roomId = await freshRoom();
     expectError(await mutate.moderator!('removeMember', { roomId, userId: 'owner' }), ...NOT_OWNER);
