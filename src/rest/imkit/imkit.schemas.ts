@@ -139,7 +139,7 @@ export const imkitError = named(
 );
 
 // ---------------------------------------------------------------------------
-// Writes (issue 5): PUT /rooms/{id}/lastRead, POST /rooms/{id}/message
+// Writes its clients make besides the documented reads: PUT /rooms/{id}/lastRead, POST /rooms/{id}/message
 
 export const imkitLastReadRequest = named(
   'ImkitLastReadRequest',
