@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { epochMillis, isoTime, named } from '../schemas.js';
 
 /*
- * IMKit wire shapes, from its documents (seeds 000, 001, 003). Where the documents show a
+ * IMKit wire shapes, from its documents (room list, one room, messages). Where they show a
  * user or message with different subsets of fields, one shape carries all of them.
  */
 

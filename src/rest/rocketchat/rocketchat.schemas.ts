@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoTime, named } from '../schemas.js';
 
 /*
- * Rocket.Chat wire shapes, from its rooms.get document (seed 002) and its own API code
+ * Rocket.Chat wire shapes, from its rooms.get document and its own API code
  * for login, logout and me.
  */
 
