@@ -23,16 +23,7 @@ const layers = [
   { layer: 'auth', pattern: 'src/auth/**' },
   { layer: 'limits', pattern: 'src/limits/**' },
   // Request and response plumbing the transports and the edge share.
-  {
-    layer: 'http',
-    pattern: [
-      'src/routes.ts',
-      'src/http-json.ts',
-      'src/response-headers.ts',
-      'src/security-headers.ts',
-      'src/client-disconnect.ts',
-    ],
-  },
+  { layer: 'http', pattern: 'src/http/**' },
   // Rules, authorization, transactions.
   { layer: 'domain', pattern: 'src/domain/**' },
   // The event bus and the event types the domain publishes.
