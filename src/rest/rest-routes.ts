@@ -1,4 +1,4 @@
-import type { RouteHandler } from '../routes.js';
+import type { RouteHandler } from '../http/routes.js';
 import { checkCookieRequest } from '../auth/origin-policy.js';
 import { withinDeadline } from '../db/request-deadline.js';
 import { defaultAuthThrottles } from '../limits/auth-throttles.js';
