@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { requireUser, requireViewer } from '../access.js';
-import { memberKey } from './room.mappers.js';
-import { selectMemberRoomIds } from './room-events.repository.js';
+import { memberKey } from './member-key.js';
+import { selectMemberRoomIds } from './membership.repository.js';
 
 /*
  * The reads live subscriptions need besides getRoomForViewer (which authorizes every

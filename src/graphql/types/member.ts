@@ -1,7 +1,10 @@
 import { relayPage } from '../../domain/pagination.js';
-import { getRoomMemberForViewer, pageRoomMembers } from '../../domain/rooms/room-members.service.js';
+import {
+  getRoomMemberForViewer,
+  pageRoomMembers,
+  MEMBER_ORDER_KEY,
+} from '../../domain/rooms/membership.service.js';
 import type { RoomMember } from '../../domain/rooms/room.js';
-import { MEMBER_ORDER_KEY } from '../../domain/rooms/room.service.js';
 import type { User } from '../../domain/users/user.js';
 import { builder, type GraphQLContext } from '../builder.js';
 import { relayArgs, toConnection } from '../connection.js';

@@ -7,14 +7,9 @@ import {
 } from '../../domain/messages/message.service.js';
 import { relayPage, type PageRequest } from '../../domain/pagination.js';
 import type { RoomMember } from '../../domain/rooms/room.js';
-import {
-  countViewerRooms,
-  getRoomForViewer,
-  listRoomMembers,
-  listViewerRooms,
-  MEMBER_ORDER_KEY,
-  validateRoomId,
-} from '../../domain/rooms/room.service.js';
+import { countViewerRooms, listViewerRooms } from '../../domain/rooms/room-list.service.js';
+import { getRoomForViewer, validateRoomId } from '../../domain/rooms/room.service.js';
+import { listRoomMembers, MEMBER_ORDER_KEY } from '../../domain/rooms/membership.service.js';
 import { viewerContext } from '../context.js';
 import type { RestHandler } from '../dialect.js';
 import { jsonResponse } from '../http.js';

@@ -2,8 +2,13 @@ import { z } from 'zod';
 import { InvalidInputError } from '../../domain/errors.js';
 import { isMessageId } from '../../domain/messages/message-id.js';
 import type { MessageOrderField } from '../../domain/messages/message.js';
-import type { RoomFilter, RoomListQuery, RoomOrder, RoomOrderField } from '../../domain/rooms/room.js';
-import type { OffsetPage } from '../../domain/rooms/room.service.js';
+import type {
+  RoomFilter,
+  RoomListQuery,
+  RoomOrder,
+  RoomOrderField,
+  OffsetPage,
+} from '../../domain/rooms/room.js';
 import {
   optionalParam,
   parseIntParam,

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../domain/errors.js';
 import { isMessageId } from '../../domain/messages/message-id.js';
 import { sendMessage } from '../../domain/messages/message.service.js';
-import { markRoomReadWithBadge } from '../../domain/rooms/viewer-badge.service.js';
+import { markRoomReadWithBadge } from '../../domain/rooms/read-state.service.js';
 import type { RestHandler } from '../dialect.js';
 import { parseBody, readBodyObject } from '../json-body.js';
 import { parseTimeParam } from '../params.js';
