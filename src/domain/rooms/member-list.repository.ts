@@ -9,8 +9,8 @@ import type { Membership } from './room.js';
 type Executor = Kysely<Database>;
 
 /*
- * A room's current members in the member order (joined_at, user_id): pages, or the
- * first few of many rooms at once with their users. A read model over
+ * A room's current members in the member order (joined_at, user_id): pages, all of
+ * them, or the first few of many rooms at once with their users. A read model over
  * memberships (and users), like the room list's.
  */
 
@@ -42,6 +42,19 @@ export async function selectRoomMembers(
     );
   }
   return (await query.execute()).map(toMembership);
+}
+
+/** Every current member of one room, oldest first, in one statement (an index range scan). */
+export async function selectAllRoomMembers(
+  db: Executor,
+  appId: string,
+  roomId: string,
+): Promise<Membership[]> {
+  const rows = await currentMembers(db, appId, roomId)
+    .orderBy('m.joined_at', 'asc')
+    .orderBy('m.user_id', 'asc')
+    .execute();
+  return rows.map(toMembership);
 }
 
 /** A member's place in the member order, for cursors. */

@@ -16,7 +16,7 @@ import { validateUserId } from '../users/user.service.js';
 import { limitWrite } from '../write-limit.js';
 import { checkCount } from '../input-limits.js';
 import { memberKey } from './member-key.js';
-import { memberCursorValues, selectRoomMembers } from './member-list.repository.js';
+import { memberCursorValues, selectAllRoomMembers, selectRoomMembers } from './member-list.repository.js';
 import { markMemberLeft, updateMemberRole, upsertMembers } from './membership.repository.js';
 import { bumpMemberCount } from './room.repository.js';
 import { authorizeMembershipChange, keepAnOwner, lockMembers } from './room-roles.js';
@@ -24,8 +24,8 @@ import type { Membership, MemberRole, Room, RoomMember } from './room.js';
 import { unreadOf } from './unread.js';
 
 /*
- * Who is in a room: listing its members (a page, the first few of many rooms, one by
- * key) and changing them (add, remove or leave, set a role). Who may change
+ * Who is in a room: listing its members (a page, the first few of many rooms, all of
+ * them, one by key) and changing them (add, remove or leave, set a role). Who may change
  * whose place is decided in room-roles.ts.
  */
 
@@ -48,6 +48,16 @@ export async function listRoomMembers(
     return { cursor: memberCursor(membership), node: { membership, unread: unreadOf(room, membership) } };
   });
   return toPage(edges, page);
+}
+
+/** Every current member of a room the viewer may read, oldest first, in one statement. */
+export async function listAllRoomMembers(ctx: RequestContext, roomId: string): Promise<RoomMember[]> {
+  const { room } = await loadReadableRoom(ctx, roomId);
+  const rows = await selectAllRoomMembers(ctx.db, room.appId, roomId);
+  return rows.map((membership) => {
+    ctx.loaders.membership.prime(memberKey(roomId, membership.userId), membership);
+    return { membership, unread: unreadOf(room, membership) };
+  });
 }
 
 /** The first `limit` members of a room for lists (batched across rooms through a loader). */
