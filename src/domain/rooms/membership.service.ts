@@ -3,18 +3,11 @@ import { isForeignKeyViolation } from '../../db/errors.js';
 import { announceRoomEvent, announceUserEvent } from '../announce.js';
 import { loadManageableRoom, loadReadableRoom, requireViewer } from '../access.js';
 import { NotFoundError } from '../errors.js';
-import {
-  encodeCursor,
-  lazyEdge,
-  toPage,
-  type CursorOrder,
-  type Edge,
-  type Page,
-  type PageRequest,
-} from '../pagination.js';
+import { encodeCursor, lazyEdge, toPage, type Edge, type Page, type PageRequest } from '../pagination.js';
 import { validateUserId } from '../users/user.service.js';
 import { limitWrite } from '../write-limit.js';
 import { checkCount } from '../input-limits.js';
+import { MEMBER_ORDER_KEY } from './list-orders.js';
 import { memberKey } from './member-key.js';
 import { memberCursorValues, selectAllRoomMembers, selectRoomMembers } from './member-list.repository.js';
 import { markMemberLeft, updateMemberRole, upsertMembers } from './membership.repository.js';
@@ -28,8 +21,6 @@ import { unreadOf } from './unread.js';
  * them, one by key) and changing them (add, remove or leave, set a role). Who may change
  * whose place is decided in room-roles.ts.
  */
-
-export const MEMBER_ORDER_KEY: CursorOrder = { name: 'members', keys: ['timestamptz', 'text'] };
 
 function memberCursor(membership: Membership): string {
   return encodeCursor(MEMBER_ORDER_KEY, memberCursorValues(membership));

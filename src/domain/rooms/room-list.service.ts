@@ -1,14 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { requireUser } from '../access.js';
-import {
-  encodeCursor,
-  lazyEdge,
-  toPage,
-  type CursorOrder,
-  type Edge,
-  type Page,
-  type PageRequest,
-} from '../pagination.js';
+import { encodeCursor, lazyEdge, toPage, type Edge, type Page, type PageRequest } from '../pagination.js';
+import { normalizeRoomListQuery } from './list-orders.js';
 import { memberKey } from './member-key.js';
 import {
   countViewerRoomRows,
@@ -32,15 +25,6 @@ import {
  * (incremental sync). Each is one statement that also primes the request's loaders.
  */
 
-function normalizeQuery(query: RoomListQuery): RoomListQuery {
-  return { ...query, orderBy: query.orderBy.length > 0 ? query.orderBy : DEFAULT_ROOM_ORDER };
-}
-
-/** The order key cursors of this query carry (relayPage needs it to decode `after`/`before`). */
-export function roomListOrderKey(query: RoomListQuery): CursorOrder {
-  return roomOrderKey(normalizeQuery(query));
-}
-
 /**
  * The viewer's rooms: filtered, ordered, paged by keyset (or by offset for IMKit's
  * `skip`). One statement; the loaders are primed with the rooms, memberships and prefs.
@@ -51,7 +35,7 @@ export async function listViewerRooms(
   page: PageRequest | OffsetPage,
 ): Promise<Page<Edge<ViewerRoom>>> {
   const viewer = requireUser(ctx);
-  const query = normalizeQuery(rawQuery);
+  const query = normalizeRoomListQuery(rawQuery);
   const rows = await selectViewerRooms(ctx.db, viewer.appId, viewer.userId, query, page);
   for (const row of rows) primeViewerRoom(ctx, row);
   const orderKey = roomOrderKey(query);

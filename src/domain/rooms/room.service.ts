@@ -6,9 +6,10 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { validateUserId } from '../users/user.service.js';
 import { generateMessageId } from '../messages/message-id.js';
 import { limitWrite } from '../write-limit.js';
-import { checkCount, checkRoomFields, INPUT_LIMITS } from '../input-limits.js';
+import { checkCount, checkRoomFields } from '../input-limits.js';
 import { readAvatarUpload, recogniseStoredAvatar, type AvatarImage, type AvatarUpload } from './avatar.js';
 import { memberKey } from './member-key.js';
+import { validateRoomId } from './room-id.js';
 import { upsertMembers } from './membership.repository.js';
 import {
   bumpMemberCount,
@@ -109,17 +110,6 @@ export interface CreateRoomInput {
   /** Who creates (and owns) it: the viewer, or for the API key, any user of the app. */
   ownerId?: string;
   createdAt?: Date;
-}
-
-const ROOM_ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,${INPUT_LIMITS.roomId.max - 1}}$`);
-
-export function validateRoomId(roomId: string, field = 'roomId'): void {
-  if (!ROOM_ID.test(roomId)) {
-    throw new InvalidInputError(
-      `Invalid room id "${roomId}": use 1-${INPUT_LIMITS.roomId.max} letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit`,
-      { field },
-    );
-  }
 }
 
 /**

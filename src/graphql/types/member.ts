@@ -1,9 +1,6 @@
 import { relayPage } from '../../domain/pagination.js';
-import {
-  getRoomMemberForViewer,
-  pageRoomMembers,
-  MEMBER_ORDER_KEY,
-} from '../../domain/rooms/membership.service.js';
+import { MEMBER_ORDER_KEY } from '../../domain/rooms/list-orders.js';
+import { getRoomMemberForViewer, pageRoomMembers } from '../../domain/rooms/membership.service.js';
 import type { RoomMember } from '../../domain/rooms/room.js';
 import type { User } from '../../domain/users/user.js';
 import { builder, type GraphQLContext } from '../builder.js';

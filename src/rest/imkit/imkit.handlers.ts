@@ -7,7 +7,8 @@ import {
 } from '../../domain/messages/message.service.js';
 import type { PageRequest } from '../../domain/pagination.js';
 import { countViewerRooms, listViewerRooms } from '../../domain/rooms/room-list.service.js';
-import { getRoomForViewer, validateRoomId } from '../../domain/rooms/room.service.js';
+import { validateRoomId } from '../../domain/rooms/room-id.js';
+import { getRoomForViewer } from '../../domain/rooms/room.service.js';
 import { listAllRoomMembers } from '../../domain/rooms/membership.service.js';
 import { viewerContext } from '../context.js';
 import type { RestHandler } from '../dialect.js';
