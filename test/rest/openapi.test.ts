@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteMessage, setReaction } from '../../src/domain/messages/message-edit.service.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
-import { createRoom, deleteRoom, markRoomRead, updateRoomPref } from '../../src/domain/rooms/room.service.js';
+import { createRoom, deleteRoom } from '../../src/domain/rooms/room.service.js';
+import { markRoomRead } from '../../src/domain/rooms/read-state.service.js';
+import { updateRoomPref } from '../../src/domain/rooms/pref.service.js';
 import { createUser } from '../../src/domain/users/user.service.js';
 import { DIALECTS } from '../../src/rest/rest-routes.js';
 import { openApiPath } from '../../src/rest/openapi.js';

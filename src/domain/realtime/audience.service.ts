@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { requireUser, requireViewer } from '../access.js';
 import { memberKey } from '../rooms/member-key.js';
-import { selectMemberRoomIds } from '../rooms/room-events.repository.js';
+import { selectMemberRoomIds } from '../rooms/membership.repository.js';
 
 /*
  * Who hears what, where the usual read check cannot say (getRoomForViewer authorizes

@@ -3,8 +3,13 @@ import { isDomainError } from '../../domain/errors.js';
 import { MESSAGE_ID_PATTERN } from '../../domain/messages/message-id.js';
 import type { MessageOrderField } from '../../domain/messages/message.js';
 import { checkUntrustedValue } from '../../domain/untrusted-input.js';
-import type { RoomFilter, RoomListQuery, RoomOrder, RoomOrderField } from '../../domain/rooms/room.js';
-import type { OffsetPage } from '../../domain/rooms/room.service.js';
+import type {
+  OffsetPage,
+  RoomFilter,
+  RoomListQuery,
+  RoomOrder,
+  RoomOrderField,
+} from '../../domain/rooms/room.js';
 import { instantParam, integerParam, nonNegativeIntParam, parseQuery, refuse } from '../query-params.js';
 
 /*

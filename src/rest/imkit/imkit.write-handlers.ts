@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../domain/errors.js';
 import { parseInstant } from '../../domain/instant.js';
 import { isMessageId } from '../../domain/messages/message-id.js';
 import { sendMessage } from '../../domain/messages/message.service.js';
-import { markRoomReadWithBadge } from '../../domain/rooms/viewer-badge.service.js';
+import { markRoomReadWithBadge } from '../../domain/rooms/read-state.service.js';
 import type { RestHandler } from '../dialect.js';
 import { parseBody, readBodyObject } from '../json-body.js';
 import { imkitContext, ok, roomIdParam } from './imkit.handlers.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ViewerContext } from '../../domain/context.js';
 import { loginWithPassword } from '../../domain/apps/password-login.service.js';
 import { InvalidInputError, UnauthenticatedError } from '../../domain/errors.js';
-import { listRoomChangesSince } from '../../domain/rooms/room.service.js';
+import { listRoomChangesSince } from '../../domain/rooms/room-list.service.js';
 import { revokeToken } from '../../domain/tokens/token.service.js';
 import { viewerContext } from '../context.js';
 import type { RestDeps, RestHandler } from '../dialect.js';

@@ -1,5 +1,6 @@
 import { isDomainError } from '../../domain/errors.js';
-import { listRoomChangesSince, markRoomRead } from '../../domain/rooms/room.service.js';
+import { listRoomChangesSince } from '../../domain/rooms/room-list.service.js';
+import { markRoomRead } from '../../domain/rooms/read-state.service.js';
 import type { RestHandler } from '../dialect.js';
 import { jsonResponse } from '../http.js';
 import { parseQuery } from '../query-params.js';
