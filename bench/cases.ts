@@ -16,9 +16,10 @@ import { sendFloor } from './floor/write-floor.js';
 import type { HttpRequestSpec } from './load.js';
 
 /*
- * The cases of issue 6. Each one is a list of requests over many users, rooms and
- * cursors, in three forms: to chat-bff, to the node:http floor (b), and as statement
- * inputs for the in-process floor (a). Request i of each form asks for the same data.
+ * The bench cases: what a chat app reads and writes most. Each one is a list of requests
+ * over many users, rooms and cursors, in three forms: to chat-bff, to the node:http floor
+ * (b), and as statement inputs for the in-process floor (a). Request i of each form asks
+ * for the same data.
  * Writes make a fresh clientMessageId per request.
  */
 

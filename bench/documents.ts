@@ -1,6 +1,6 @@
 /*
  * The GraphQL operations the bench sends: what a chat app's first screen, a room's history
- * and a room's member list ask for (issue 6). The floors answer exactly these selections.
+ * and a room's member list ask for. The floors answer exactly these selections.
  */
 
 export const GQL_ROOMS = `query BenchRooms($first: Int!) {

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 
 /*
- * What `npm run bench -- <flags>` can change. The defaults are the issue's: medium
- * scale, concurrency 1 and 32, every case, chat-bff against both floors.
+ * What `npm run bench -- <flags>` can change. The defaults are the run the targets are
+ * judged on: medium scale, concurrency 1 and 32, every case, chat-bff against both floors.
  */
 
 export type ScaleName = 'quick' | 'medium' | 'large';

@@ -85,7 +85,7 @@ export function renderMarkdown(r: BenchResults, svgFile: string): string {
         `p99 ${f2(r.demo.p99)} ms, ${int(r.demo.rps)} req/s.`,
     );
   }
-  lines.push('', '## Targets (issue 6)', '', '| target | measured | met |', '| --- | --- | --- |');
+  lines.push('', '## Targets', '', '| target | measured | met |', '| --- | --- | --- |');
   for (const t of r.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`);
   lines.push('', '## Cases', '');
   for (const c of r.cases)

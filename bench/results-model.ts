@@ -1,8 +1,9 @@
 import type { RunResult } from './load.js';
 
 /*
- * What a bench run writes to bench/results/<label>.json, and the target checks of issue 6
- * evaluated on it.
+ * What a bench run writes to bench/results/<label>.json, and the performance targets
+ * (a share of the HTTP floor, flat costs in history depth and room size, statements per
+ * request, memory, the embedded demo's latency) evaluated on it.
  */
 
 export type Stats = Omit<RunResult, 'latencies'>;
@@ -81,7 +82,7 @@ export function stats(run: RunResult): Stats {
 
 const MB = 1024 * 1024;
 
-/** Issue 6's targets, checked at the highest concurrency measured (32 in a full run). */
+/** The performance targets, checked at the highest concurrency measured (32 in a full run). */
 export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const top = (c: CaseResult) => c.runs[c.runs.length - 1];

@@ -18,7 +18,7 @@ import { settledScrape, statementsPerRequest } from './scrape.js';
 /*
  * `npm run bench`: the data set, chat-bff (the real `chat-bff serve` on PostgreSQL), the
  * floor server, then every case at every concurrency in interleaved rounds, then the
- * embedded demo; results under bench/results/. See bench/README.md.
+ * embedded demo; results under bench/results/.
  */
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

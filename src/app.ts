@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { editHeaders } from './response-headers.js';
-import { jsonResponse as json } from './http-json.js';
+import { editHeaders } from './http/response-headers.js';
+import { jsonResponse as json } from './http/json-response.js';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Db } from './db/create-database.js';
@@ -8,21 +8,21 @@ import { graphqlLimits } from './graphql/request-limits.js';
 import { graphqlExposure } from './graphql/exposure.js';
 import { createGraphQLRoute, GRAPHQL_ENDPOINT } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
-import { withSecurityHeaders } from './security-headers.js';
+import { withSecurityHeaders } from './http/security-headers.js';
 import { createRestRoutes } from './rest/rest-routes.js';
 import { createMetricsHandler, routeLabel, type Metrics } from './metrics.js';
 import { runWithDeadline, withinDeadline } from './db/request-deadline.js';
 import type { EventBus } from './realtime/event-bus.js';
 import { createLimits, type Limits } from './limits/limits.js';
 import { createAuthThrottles, type AuthThrottles } from './limits/auth-throttles.js';
-import type { FetchHandler, RouteContext, RouteHandler } from './routes.js';
+import type { FetchHandler, RouteContext, RouteHandler } from './http/routes.js';
 
 /*
  * The whole HTTP surface as one fetch handler (Request -> Response), so tests call it
- * in-process and node:http is only an adapter (server.ts). The route types are in routes.ts.
+ * in-process and node:http is only an adapter (server.ts). The route types are in http/routes.ts.
  */
 
-export type { FetchHandler, RouteContext, RouteHandler } from './routes.js';
+export type { FetchHandler, RouteContext, RouteHandler } from './http/routes.js';
 
 /** What lives as long as the process; everything else is built per request. */
 export interface AppDeps {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseRateSpec, parseRateSpecList } from './limits/rate-rule-syntax.js';
-import { isWriteOperation } from './limits/write-limits.js';
+import { isWriteOperation } from './domain/write-operations.js';
 import { parseOriginSetting } from './auth/origin-policy.js';
 import { parseTrustedProxies } from './limits/client-address.js';
 import { DEFAULT_CLIENT_TOKEN_TTL_SECONDS } from './domain/tokens/token-lifetime.js';

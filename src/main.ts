@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
-import type { RouteHandler } from './routes.js';
+import type { RouteHandler } from './http/routes.js';
 import { loadConfig, type Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/create-database.js';
 import { listPendingMigrations, migrateToLatest } from './db/migrate.js';

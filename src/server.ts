@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { FetchHandler, UpgradeHandler } from './routes.js';
-import { isClientDisconnect } from './client-disconnect.js';
+import type { FetchHandler, UpgradeHandler } from './http/routes.js';
+import { isClientDisconnect } from './http/client-disconnect.js';
 import { setPeerAddress } from './limits/client-address.js';
 import type { Logger } from './logger.js';
-import { API_SECURITY_HEADERS } from './security-headers.js';
+import { API_SECURITY_HEADERS } from './http/security-headers.js';
 
 /*
  * node:http in front of the fetch handler: IncomingMessage -> Request, Response ->

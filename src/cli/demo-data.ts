@@ -6,12 +6,9 @@ import { createApp, rotateApiKey } from '../domain/apps/app.service.js';
 import { deleteMessage, setReaction } from '../domain/messages/message-edit.service.js';
 import { sendMessage } from '../domain/messages/message.service.js';
 import type { Message } from '../domain/messages/message.js';
-import {
-  createRoom,
-  markRoomRead,
-  updateRoomPref,
-  type CreateRoomInput,
-} from '../domain/rooms/room.service.js';
+import { createRoom, type CreateRoomInput } from '../domain/rooms/room.service.js';
+import { markRoomRead } from '../domain/rooms/read-state.service.js';
+import { updateRoomPref } from '../domain/rooms/pref.service.js';
 import { issueToken } from '../domain/tokens/token.service.js';
 import { findUsersByIds } from '../domain/users/user.repository.js';
 import { createUser } from '../domain/users/user.service.js';

@@ -1,6 +1,6 @@
 import type { RequestContext } from './context.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.js';
-import { memberKey } from './rooms/room.mappers.js';
+import { memberKey } from './rooms/member-key.js';
 import type { Membership, Room } from './rooms/room.js';
 import type { Viewer } from './viewer.js';
 

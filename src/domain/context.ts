@@ -4,7 +4,7 @@ import { DEFAULT_AVATAR_LIMITS, type AvatarLimits } from './rooms/avatar-limits.
 import type { Viewer } from './viewer.js';
 import type { Logger } from '../logger.js';
 import { discardEvents, type EventPublisher } from '../realtime/events.js';
-import { unlimitedWrites, type WriteLimits } from '../limits/write-limits.js';
+import { unlimitedWrites, type WriteLimits } from './write-operations.js';
 
 /**
  * What every service call gets, built once per request by whichever transport took it

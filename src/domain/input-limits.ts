@@ -2,7 +2,7 @@ import { InvalidInputError } from './errors.js';
 
 /*
  * How long, large or many each thing a client writes may be: one table, so a rule lives
- * once and README's "Input limits" lists it. The caps are far above what a real client
+ * once (the security documentation lists the same caps). The caps are far above what a real client
  * sends (a room name is a line, a description a few paragraphs) and far below what hurts:
  * a btree entry (~2.7 kB), a row read on every room list, a member list one request adds.
  * Strings count UTF-16 code units (JavaScript's length); JSON counts UTF-8 bytes. A value
@@ -14,7 +14,7 @@ type Unit = 'characters' | 'items' | 'bytes of JSON';
 interface InputLimit {
   max: number;
   unit: Unit;
-  /** Where it applies, for README. */
+  /** Where it applies, in words a client's developer reads. */
   applies: string;
 }
 

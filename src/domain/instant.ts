@@ -20,8 +20,12 @@ import { InvalidInputError } from './errors.js';
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 const EPOCH_MS = /^-?\d{1,15}$/;
 
-/** The instant a client sent, or InvalidInputError naming `field`; see the rule above. */
-export function parseInstant(value: string | number, field: string): Date {
+/** What the rule accepts, as a refusal says it. */
+export const INSTANT_FORMS =
+  'an ISO-8601 time with its zone, like 2020-10-15T03:28:54Z, or epoch milliseconds';
+
+/** The instant a client sent, or undefined when it breaks the rule above. */
+export function readInstant(value: string | number): Date | undefined {
   let date: Date | undefined;
   if (typeof value === 'number') {
     if (Number.isFinite(value)) date = new Date(value);
@@ -30,12 +34,15 @@ export function parseInstant(value: string | number, field: string): Date {
     if (EPOCH_MS.test(trimmed)) date = new Date(Number(trimmed));
     else if (ISO_8601.test(trimmed)) date = new Date(trimmed);
   }
-  if (!date || Number.isNaN(date.getTime())) {
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/** The instant a client sent, or InvalidInputError naming `field`; see the rule above. */
+export function parseInstant(value: string | number, field: string): Date {
+  const date = readInstant(value);
+  if (!date) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 100)) : String(value);
-    throw new InvalidInputError(
-      `Invalid ${field} ${shown}: expected an ISO-8601 time with its zone, like 2020-10-15T03:28:54Z, or epoch milliseconds`,
-      { field },
-    );
+    throw new InvalidInputError(`Invalid ${field} ${shown}: expected ${INSTANT_FORMS}`, { field });
   }
   return date;
 }

@@ -8,14 +8,10 @@ import {
 } from './messages/message.repository.js';
 import { defaultPref, type Membership, type Room, type RoomPref } from './rooms/room.js';
 import { memberKey, parseMemberKey } from './rooms/member-key.js';
-import {
-  findFirstMembers,
-  findMemberships,
-  findPrefs,
-  findRoomIdsByNumIds,
-  findRoomsByIds,
-  findRoomsWithUserState,
-} from './rooms/room.repository.js';
+import { findFirstMembers } from './rooms/member-list.repository.js';
+import { findMemberships } from './rooms/membership.repository.js';
+import { findPrefs } from './rooms/pref.repository.js';
+import { findRoomIdsByNumIds, findRoomsByIds, findRoomsWithUserState } from './rooms/room.repository.js';
 import type { User } from './users/user.js';
 import { findUsersByIds } from './users/user.repository.js';
 

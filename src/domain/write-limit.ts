@@ -1,5 +1,5 @@
 import type { RequestContext } from './context.js';
-import type { WriteOperation } from '../limits/write-limits.js';
+import type { WriteOperation } from './write-operations.js';
 
 /**
  * Counts one write by the viewer against its limits (RequestContext.writeLimits): the

@@ -16,7 +16,7 @@ import {
   UnauthenticatedError,
   asExpectedError,
 } from '../domain/errors.js';
-import type { UpgradeHandler } from '../routes.js';
+import type { UpgradeHandler } from '../http/routes.js';
 import { deadlineError, operationError } from './errors.js';
 import { NO_LIMITS } from '../limits/limits.js';
 import { defaultAuthThrottles } from '../limits/auth-throttles.js';

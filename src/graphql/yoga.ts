@@ -4,7 +4,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { getOperationAST, Kind, type ExecutionArgs } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
-import type { RouteHandler } from '../routes.js';
+import type { RouteHandler } from '../http/routes.js';
 import { authenticate } from '../auth/authenticate.js';
 import { authenticateClient, type CredentialClient } from '../auth/authenticate-client.js';
 import { readCredentials, type Credentials } from '../auth/credentials.js';
@@ -29,7 +29,7 @@ import { clientAddress } from '../limits/client-address.js';
 import { useGraphQLResponseStatus } from './response-status.js';
 import { schema } from './schema.js';
 import { useUntrustedInputGuard } from './untrusted-input.js';
-import { isClientDisconnect } from '../client-disconnect.js';
+import { isClientDisconnect } from '../http/client-disconnect.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 

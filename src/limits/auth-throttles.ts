@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../config.js';
 import { createCredentialThrottle, type CredentialThrottle } from './credential-throttle.js';
-import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import type { LoginThrottle } from '../domain/apps/password-login.service.js';
+import { createLoginThrottle } from './login-throttle.js';
 import type { TrustedProxies } from './client-address.js';
 import type { RateLimitStore } from './rate-limiter.js';
 

@@ -6,7 +6,8 @@ import {
   unlimitedSubscriptions,
   type SubscriptionSlots,
 } from './subscription-slots.js';
-import { createWriteLimits, unlimitedWrites, writeRules, type WriteLimits } from './write-limits.js';
+import { unlimitedWrites, type WriteLimits } from '../domain/write-operations.js';
+import { createWriteLimits, writeRules } from './write-limits.js';
 
 /*
  * The process's limits on what one caller may do, built once from the configuration

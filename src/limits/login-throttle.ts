@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { LoginThrottle } from '../domain/apps/password-login.service.js';
 import { UNKNOWN_PEER } from './client-address.js';
 import { createRateLimiter, type RateLimitStore } from './rate-limiter.js';
 
@@ -21,17 +22,6 @@ export type LoginThrottleConfig = Pick<
   | 'LOGIN_MAX_ATTEMPTS_PER_IP'
   | 'LOGIN_IP_WINDOW_SECONDS'
 >;
-
-export interface LoginThrottle {
-  /** Counts a login attempt from `address`; throws RateLimitedError once it has made too many. */
-  attempt(address: string): Promise<void>;
-  /** Throws RateLimitedError when `account` has used up its failures; counts nothing. */
-  checkAccount(account: string): Promise<void>;
-  /** Counts a failure against `account`. */
-  failed(account: string): Promise<void>;
-  /** Clears `account`'s failures. */
-  succeeded(account: string): Promise<void>;
-}
 
 export function createLoginThrottle(config: LoginThrottleConfig, store: RateLimitStore): LoginThrottle {
   const perAddress = createRateLimiter(

@@ -1,4 +1,4 @@
-import type { Viewer } from '../domain/viewer.js';
+import { isWriteOperation, type WriteLimits, type WriteOperation } from '../domain/write-operations.js';
 import { createRateLimiter, type RateLimiter, type RateLimitStore, type RateRule } from './rate-limiter.js';
 import type { RateSpecList } from './rate-rule-syntax.js';
 
@@ -13,32 +13,6 @@ import type { RateSpecList } from './rate-rule-syntax.js';
  * are far above what a person's client does. RATE_LIMITS overrides them,
  * RATE_LIMITS_ENABLED=false turns every one off (benches).
  */
-
-export const WRITE_OPERATIONS = [
-  'sendMessage',
-  'editMessage',
-  'deleteMessage',
-  'setReaction',
-  'createRoom',
-  'updateRoom',
-  'deleteRoom',
-  'addMembers',
-  'removeMember',
-  'setMemberRole',
-  'markRoomRead',
-  'updateRoomPref',
-  'createAppUser',
-  'updateAppUser',
-  'issueClientToken',
-  'revokeClientToken',
-  'revokeUserTokens',
-] as const;
-
-export type WriteOperation = (typeof WRITE_OPERATIONS)[number];
-
-export function isWriteOperation(name: string): name is WriteOperation {
-  return (WRITE_OPERATIONS as readonly string[]).includes(name);
-}
 
 interface WriteRule {
   /** Per user; undefined for operations only the API key may do. */
@@ -89,14 +63,6 @@ export function writeRules(overrides: RateSpecList = new Map()): Record<WriteOpe
   }
   return rules;
 }
-
-export interface WriteLimits {
-  /** Counts one `operation` by `viewer`; throws RateLimitedError when a limit is used up. Nothing is done then. */
-  consume(viewer: Viewer, operation: WriteOperation): Promise<void>;
-}
-
-/** No limits: the CLI, seeding, and a server with RATE_LIMITS_ENABLED=false. */
-export const unlimitedWrites: WriteLimits = { consume: () => Promise.resolve() };
 
 /** One process's write limits; with a Redis store, every instance counts against the same budgets. */
 export function createWriteLimits(

@@ -1,12 +1,14 @@
+import type { RepeaterBuffer, Stop } from '@repeaterjs/repeater';
 import type { ChatEvent } from './events.js';
+import { StartedRepeater } from './started-repeater.js';
 
 /*
  * One listener's view of the bus: the events of a set of topics that can grow and
- * shrink while it is open (viewerEvents follows rooms the viewer joins), queued until
- * the consumer pulls them. It is a hand-written async iterator rather than an async
- * generator because return() must end it at once, also while the consumer is waiting:
- * an async generator would finish that wait first, and keep its listeners until the
- * next event arrives.
+ * shrink while it is open (a viewer's feed follows rooms the viewer joins), queued until
+ * the consumer pulls them. The queue is a Repeater's: return() ends it at once, also
+ * while the consumer waits for an event, and the listeners go with it. It starts
+ * listening when it is created, before the first pull, so that ready() can promise that
+ * what is published afterwards is heard.
  */
 
 /** What a subscription needs from the bus's event target (in-memory or Redis). */
@@ -24,21 +26,35 @@ export class SubscriberOverflowError extends Error {
 
 export class TopicSubscription implements AsyncIterableIterator<ChatEvent> {
   private readonly topicSet = new Set<string>();
-  private queue: ChatEvent[] = [];
-  private waiting: {
-    resolve: (result: IteratorResult<ChatEvent>) => void;
-    reject: (e: Error) => void;
-  } | null = null;
-  private closed = false;
-  private failure: Error | null = null;
-  private readonly listener = (event: ChatEvent): void => this.push(event);
+  private readonly events: StartedRepeater<ChatEvent>;
+  private readonly listener: (event: ChatEvent) => void;
+  private released = false;
 
   constructor(
     private readonly source: TopicSource,
     topics: Iterable<string>,
-    private readonly maxQueued: number,
+    maxQueued: number,
     private readonly onClose: (subscription: TopicSubscription) => void,
   ) {
+    let deliver: (event: ChatEvent) => void = () => {};
+    let stopWith: Stop | undefined;
+    // An event the starting pull holds waits for the consumer too: it counts against the bound, and goes with the rest.
+    const buffer = new BoundedBuffer(
+      () => maxQueued - (this.events.firstPullUnclaimed ? 1 : 0),
+      () => {
+        this.events.dropFirstPull();
+        stopWith?.(new SubscriberOverflowError(`More than ${maxQueued} events waited for a slow subscriber`));
+      },
+    );
+    // The executor runs here, synchronously: push and stop exist before the first listener is added.
+    this.events = new StartedRepeater<ChatEvent>(async (push, stop) => {
+      deliver = (event) => void push(event);
+      stopWith = stop;
+      await stop;
+      this.release();
+      return undefined;
+    }, buffer);
+    this.listener = (event) => deliver(event);
     for (const topic of topics) this.listenTo(topic);
   }
 
@@ -54,7 +70,7 @@ export class TopicSubscription implements AsyncIterableIterator<ChatEvent> {
   /** Starts hearing more topics; resolves once they deliver. */
   async add(topics: readonly string[]): Promise<void> {
     const added = topics.filter((topic) => !this.topicSet.has(topic));
-    if (this.closed || added.length === 0) return;
+    if (this.released || added.length === 0) return;
     for (const topic of added) this.listenTo(topic);
     await this.source.confirm();
   }
@@ -65,13 +81,7 @@ export class TopicSubscription implements AsyncIterableIterator<ChatEvent> {
   }
 
   next(): Promise<IteratorResult<ChatEvent>> {
-    const event = this.queue.shift();
-    if (event) return Promise.resolve({ value: event, done: false });
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
+    return this.events.next();
   }
 
   return(): Promise<IteratorResult<ChatEvent>> {
@@ -85,13 +95,9 @@ export class TopicSubscription implements AsyncIterableIterator<ChatEvent> {
 
   /** Stops listening; a pending next() ends (done) and queued events are dropped. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.queue = [];
-    for (const topic of this.topicSet) this.source.unlisten(topic, this.listener);
-    this.topicSet.clear();
-    this.settle({ value: undefined, done: true });
-    this.onClose(this);
+    this.release();
+    // An overflow nobody pulled would reject this return(); the subscription is over either way.
+    this.events.return().catch(() => undefined);
   }
 
   private listenTo(topic: string): void {
@@ -99,32 +105,49 @@ export class TopicSubscription implements AsyncIterableIterator<ChatEvent> {
     this.source.listen(topic, this.listener);
   }
 
-  private push(event: ChatEvent): void {
-    if (this.closed) return;
-    if (this.waiting) {
-      this.settle({ value: event, done: false });
-      return;
-    }
-    if (this.queue.length >= this.maxQueued) {
-      // A consumer this far behind would show stale state anyway: end it, the client re-syncs.
-      this.failure = new SubscriberOverflowError(
-        `More than ${this.maxQueued} events waited for a slow subscriber`,
-      );
-      this.queue = [];
-      this.closeListeners();
-      return;
-    }
-    this.queue.push(event);
-  }
-
-  private closeListeners(): void {
+  /** Gives the listeners back, once: on close, and as soon as an overflow ends the queue. */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
     for (const topic of this.topicSet) this.source.unlisten(topic, this.listener);
     this.topicSet.clear();
+    this.onClose(this);
+  }
+}
+
+/**
+ * Holds up to `capacity()` events for a consumer that has not pulled them yet. It never
+ * reports itself full (that would make the bus's listener wait): one event more drops the
+ * queue and ends the subscription, because a consumer this far behind would show stale
+ * state anyway; the client re-syncs when it subscribes again.
+ */
+class BoundedBuffer implements RepeaterBuffer {
+  private queue: unknown[] = [];
+
+  constructor(
+    private readonly capacity: () => number,
+    private readonly overflow: () => void,
+  ) {}
+
+  get empty(): boolean {
+    return this.queue.length === 0;
   }
 
-  private settle(result: IteratorResult<ChatEvent>): void {
-    const waiting = this.waiting;
-    this.waiting = null;
-    waiting?.resolve(result);
+  get full(): boolean {
+    return false;
+  }
+
+  add(value: unknown): void {
+    if (this.queue.length < this.capacity()) {
+      this.queue.push(value);
+      return;
+    }
+    this.queue = [];
+    this.overflow();
+  }
+
+  remove(): unknown {
+    if (this.queue.length === 0) throw new Error('Buffer empty');
+    return this.queue.shift();
   }
 }

@@ -1,5 +1,5 @@
 import { isTrustedOrigin, requestHost } from '../auth/origin-policy.js';
-import { editHeaders } from '../response-headers.js';
+import { editHeaders } from '../http/response-headers.js';
 import type { HttpMethod } from './router.js';
 
 /*

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/create-database.js';
 import type { EventPublisher } from '../realtime/events.js';
-import type { WriteLimits } from '../limits/write-limits.js';
+import type { WriteLimits } from '../domain/write-operations.js';
 import type { AnonymousLimit } from '../limits/anonymous-limit.js';
 import type { AuthThrottles } from '../limits/auth-throttles.js';
 import type { RestRequest } from './rest-request.js';

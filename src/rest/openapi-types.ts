@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { QueryParams } from './query-params.js';
 
 /*
  * How a route describes itself for /openapi.json. Wire shapes are zod schemas (the same
@@ -31,7 +32,10 @@ export interface OperationDoc {
    * sent together (IMKit's client key AND token). [] = no authentication.
    */
   security: string[][];
+  /** Path and header parameters; the query's come from `query`. */
   parameters?: ParameterDoc[];
+  /** The query parameters the handler parses, declared once (src/rest/query-params.ts). */
+  query?: QueryParams;
   requestBody?: { schema: z.ZodType; description?: string; contentTypes?: string[] };
   responses: Record<number, ResponseDoc>;
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth/credentials.js';
 import type { Dialect, DialectRoute, RestConfig } from './dialect.js';
-import type { OperationDoc, ResponseDoc } from './openapi-types.js';
+import type { OperationDoc, ParameterDoc, ResponseDoc } from './openapi-types.js';
+import type { QueryParams } from './query-params.js';
 import { restSchemas } from './schemas.js';
 
 /*
@@ -107,6 +108,25 @@ function response(doc: ResponseDoc): Json {
   return out;
 }
 
+/** A route's declared query parameters as OpenAPI parameters: one each, its JSON Schema from zod. */
+export function queryParameterDocs(declared: QueryParams | undefined): ParameterDoc[] {
+  if (declared === undefined) return [];
+  return Object.entries(declared.shape).map(([name, schema]) => {
+    const { description, ...json } = tidy(
+      z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
+    ) as Json;
+    // zod leaves out the default of a schema that coerces the string first (the integers).
+    if (schema instanceof z.ZodDefault && !('default' in json)) json.default = schema.def.defaultValue;
+    return {
+      name,
+      in: 'query',
+      ...(!schema.safeParse(undefined).success && { required: true }),
+      description: typeof description === 'string' ? description : '',
+      schema: json,
+    };
+  });
+}
+
 function operation(dialect: Dialect, route: DialectRoute): Json {
   const doc: OperationDoc = route.doc;
   const op: Json = {
@@ -117,7 +137,8 @@ function operation(dialect: Dialect, route: DialectRoute): Json {
     responses: Object.fromEntries(Object.entries(doc.responses).map(([status, r]) => [status, response(r)])),
   };
   if (doc.description) op.description = doc.description;
-  if (doc.parameters?.length) op.parameters = doc.parameters;
+  const parameters = [...(doc.parameters ?? []), ...queryParameterDocs(doc.query)];
+  if (parameters.length > 0) op.parameters = parameters;
   if (doc.requestBody) {
     const types = doc.requestBody.contentTypes ?? ['application/json'];
     op.requestBody = {

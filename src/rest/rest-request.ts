@@ -75,8 +75,8 @@ async function readBody(request: Request): Promise<unknown> {
 }
 
 /**
- * The path parameters and the query parameters a route reads (`names`: those its
- * documentation lists) under the input rule; others are never read, so never refused.
+ * The path parameters and the query parameters a route reads (`names`: those it
+ * declares) under the input rule; others are never read, so never refused.
  * The body is checked when read.
  */
 export function checkRequestParams(rest: RestRequest, names: readonly string[]): void {

@@ -1,4 +1,4 @@
-import type { RouteHandler } from '../routes.js';
+import type { RouteHandler } from '../http/routes.js';
 import { checkCookieRequest } from '../auth/origin-policy.js';
 import { withinDeadline } from '../db/request-deadline.js';
 import { defaultAuthThrottles } from '../limits/auth-throttles.js';
@@ -7,6 +7,7 @@ import type { Dialect, DialectRoute, RestDeps } from './dialect.js';
 import { jsonResponse } from './http.js';
 import { imkitDialect } from './imkit/imkit.routes.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { queryParamNames } from './query-params.js';
 import { checkRequestParams, createRestRequest, type RestRequest } from './rest-request.js';
 import { rocketchatDialect } from './rocketchat/rocketchat.routes.js';
 import { createRouteTable, stripPrefix, type HttpMethod, type RouteTable } from './router.js';
@@ -74,7 +75,7 @@ export function createRestRoutes(given: RestDeps, dialects: readonly Dialect[] =
     const rest: RestRequest = { ...base, params: chosen.params };
     try {
       await deps.anonymousLimit?.consume(request);
-      checkRequestParams(rest, queryNames(chosen.route));
+      checkRequestParams(rest, queryParamNames(chosen.route.doc.query));
       if (!SAFE_METHODS.has(request.method))
         checkCookieRequest(request, corsOrigins, { requirePreflight: false });
       // Past the request's deadline the dialect answers 503 in its own shape (the pool cancels the statement).
@@ -105,11 +106,6 @@ function allowedMethods(mounts: readonly Mount[], pathname: string): HttpMethod[
     if (match?.kind === 'method-not-allowed') for (const method of match.allowed) methods.add(method);
   }
   return [...methods];
-}
-
-/** The query parameters a route reads: those its documentation lists. */
-function queryNames(route: DialectRoute): string[] {
-  return (route.doc.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
 }
 
 async function choose(candidates: Candidate[], rest: RestRequest): Promise<Candidate> {

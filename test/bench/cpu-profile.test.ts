@@ -2,8 +2,8 @@ import type { HeapProfiler, Profiler } from 'node:inspector';
 import { describe, expect, it } from 'vitest';
 import { ownerOf, summarizeHeap, summarizeProfile } from '../../bench/cpu-profile.js';
 
-// bench:profile's attribution: what it reports as "GC", "kysely" or "chat-bff" is what the note and
-// bench/README quote, so it is checked on profiles whose answer is known.
+// bench:profile's attribution: what it reports as "GC", "kysely" or "chat-bff" is the basis of the
+// published profiling figures, so it is checked on profiles whose answer is known.
 
 function frame(functionName: string, url: string): Profiler.ProfileNode['callFrame'] {
   return { functionName, url, scriptId: '0', lineNumber: 9, columnNumber: 0 };

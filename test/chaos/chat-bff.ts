@@ -30,7 +30,7 @@ const CLEARED = [
   'NODE_OPTIONS',
 ];
 
-// Each client writes as fast as it can: the rate limits (README, Rate limits) would refuse most of it.
+// Each client writes as fast as it can: the per-user write rate limits would refuse most of it.
 const CHILD_DEFAULTS = {
   NODE_OPTIONS: HEAP_CAP,
   HOST: '127.0.0.1',

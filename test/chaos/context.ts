@@ -15,7 +15,7 @@ export interface ScenarioContext {
 
 export interface Scenario {
   name: string;
-  /** One line for --help and the README. */
+  /** One line saying what the scenario does and checks, for --help and the docs. */
   checks: string;
   run(ctx: ScenarioContext): Promise<Verdict>;
 }

@@ -2,7 +2,7 @@ import type { Sample } from './load.js';
 
 /*
  * A scenario's verdict: its figures and the checks that failed, printed as one line
- * (`PASS name: figures` / `FAIL name: figures; failed: ...`) that the README quotes.
+ * (`PASS name: figures` / `FAIL name: figures; failed: ...`), quoted as is in the reliability figures.
  */
 
 export class Verdict {

@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
-import {
-  addMembers,
-  createRoom,
-  deleteRoom,
-  listRoomChangesSince,
-  removeMember,
-  updateRoomPref,
-} from '../../src/domain/rooms/room.service.js';
+import { addMembers, removeMember } from '../../src/domain/rooms/membership.service.js';
+import { createRoom, deleteRoom } from '../../src/domain/rooms/room.service.js';
+import { listRoomChangesSince } from '../../src/domain/rooms/room-list.service.js';
+import { updateRoomPref } from '../../src/domain/rooms/pref.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTestApp } from '../support/factories.js';
 

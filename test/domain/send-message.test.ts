@@ -8,7 +8,8 @@ import {
   sendMessage,
 } from '../../src/domain/messages/message.service.js';
 import { relayPage } from '../../src/domain/pagination.js';
-import { createRoom, getRoomForViewer, markRoomRead } from '../../src/domain/rooms/room.service.js';
+import { createRoom, getRoomForViewer } from '../../src/domain/rooms/room.service.js';
+import { markRoomRead } from '../../src/domain/rooms/read-state.service.js';
 import { createTestDatabase, createStatementCounter, type TestDatabase } from '../support/database.js';
 import { createTestApp } from '../support/factories.js';
 

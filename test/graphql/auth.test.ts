@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SESSION_COOKIE } from '../../src/auth/credentials.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
-import { createRoom, deleteRoom, removeMember } from '../../src/domain/rooms/room.service.js';
+import { createRoom, deleteRoom } from '../../src/domain/rooms/room.service.js';
+import { removeMember } from '../../src/domain/rooms/membership.service.js';
 import { issueToken, revokeToken } from '../../src/domain/tokens/token.service.js';
 import { encodeGlobalId, memberNodeKey } from '../../src/graphql/global-ids.js';
 import { createTestApp, type TestApp } from '../support/factories.js';

@@ -24,9 +24,9 @@ import {
 /*
  * GraphQL request limits (src/graphql/request-limits.ts), over HTTP through the app: each
  * limit answers 400 with QUERY_TOO_COMPLEX naming it and its numbers before anything runs
- * (no SQL statement beyond authentication), the abusive requests of issue 12 answer at
- * once, the cost counts nodes from first/last, the configuration moves the limits, and
- * WebSocket and SSE operations meet the same limits.
+ * (no SQL statement beyond authentication), abusive requests (thousands of aliases, deep
+ * nesting, many root mutations) answer at once, the cost counts nodes from first/last, the
+ * configuration moves the limits, and WebSocket and SSE operations meet the same limits.
  */
 
 let h: StartedApp;
@@ -231,7 +231,7 @@ describe('cost: nodes from first/last', () => {
   });
 });
 
-describe('the abusive requests of issue 12 answer at once, 400, and run nothing', () => {
+describe('abusive requests answer at once, 400, and run nothing', () => {
   const MESSAGES = 'room(id: "demo-room") { messages(last: 100) { edges { node { messageId message } } } }';
 
   test.each([

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deleteMessage, editMessage, setReaction } from '../../src/domain/messages/message-edit.service.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
-import { createRoom, removeMember } from '../../src/domain/rooms/room.service.js';
+import { createRoom } from '../../src/domain/rooms/room.service.js';
+import { removeMember } from '../../src/domain/rooms/membership.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 import { bearer } from '../support/graphql-client.js';
 import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
-import type { RoomPrefPatch } from '../../src/domain/rooms/room.service.js';
-import {
-  createRoom,
-  deleteRoom,
-  markRoomRead,
-  removeMember,
-  updateRoomPref,
-} from '../../src/domain/rooms/room.service.js';
+import type { RoomPrefPatch } from '../../src/domain/rooms/pref.service.js';
+import { createRoom, deleteRoom } from '../../src/domain/rooms/room.service.js';
+import { markRoomRead } from '../../src/domain/rooms/read-state.service.js';
+import { removeMember } from '../../src/domain/rooms/membership.service.js';
+import { updateRoomPref } from '../../src/domain/rooms/pref.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 import { bearer } from '../support/graphql-client.js';
 import { type StartedApp, startInProcessApp } from '../support/in-process-app.js';

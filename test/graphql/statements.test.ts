@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { setReaction } from '../../src/domain/messages/message-edit.service.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
-import { createRoom, markRoomRead, updateRoomPref } from '../../src/domain/rooms/room.service.js';
+import { createRoom } from '../../src/domain/rooms/room.service.js';
+import { markRoomRead } from '../../src/domain/rooms/read-state.service.js';
+import { updateRoomPref } from '../../src/domain/rooms/pref.service.js';
 import { createTestApp, type TestApp } from '../support/factories.js';
 import { testDriver } from '../support/database.js';
 import { bearer } from '../support/graphql-client.js';

@@ -157,6 +157,25 @@ describe.each([
   });
 });
 
+describe('the bound on what waits for a slow subscriber', () => {
+  test('exactly maxQueuedPerSubscriber events wait, in order; one more ends the subscription', async () => {
+    const b = createMemoryEventBus({ log: silentLog, maxQueuedPerSubscriber: 3 });
+    const app = appId();
+    const within = b.subscribe([roomTopic(app, 'r')]);
+    for (let i = 0; i < 3; i++) b.publish(roomEvent(app, 'r', `m${i}`));
+    for (let i = 0; i < 3; i++)
+      expect((await nextWithin(within)).value).toMatchObject({ messageId: `m${i}` });
+    within.close();
+
+    const over = b.subscribe([roomTopic(app, 'r')]);
+    for (let i = 0; i < 4; i++) b.publish(roomEvent(app, 'r', `n${i}`));
+    // None of the queued events is handed out once the bound is passed: the first pull already fails.
+    await expect(over.next()).rejects.toBeInstanceOf(SubscriberOverflowError);
+    expect(b.openSubscriptions).toBe(0);
+    await b.close();
+  });
+});
+
 describe('through Redis', () => {
   test('two buses on one Redis are two instances: one publishes, the other delivers', async () => {
     const [a, b] = await Promise.all([

@@ -13,7 +13,7 @@ import { createTestApp, type TestApp } from '../support/factories.js';
 import { silentLog } from '../support/in-process-app.js';
 
 /*
- * Cross-site WebSocket hijacking (issue "Refuse abuse", item 4): a page of another site
+ * Cross-site WebSocket hijacking: a page of another site
  * opens a graphql-ws socket to /graphql and the browser adds the session cookie. On the
  * real node:http server, with CORS_ORIGINS=https://app.example.
  */

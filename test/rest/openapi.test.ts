@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteMessage, setReaction } from '../../src/domain/messages/message-edit.service.js';
 import { sendMessage } from '../../src/domain/messages/message.service.js';
-import { createRoom, deleteRoom, markRoomRead, updateRoomPref } from '../../src/domain/rooms/room.service.js';
+import { createRoom, deleteRoom } from '../../src/domain/rooms/room.service.js';
+import { markRoomRead } from '../../src/domain/rooms/read-state.service.js';
+import { updateRoomPref } from '../../src/domain/rooms/pref.service.js';
 import { createUser } from '../../src/domain/users/user.service.js';
 import { DIALECTS } from '../../src/rest/rest-routes.js';
 import { openApiPath } from '../../src/rest/openapi.js';
@@ -267,7 +269,7 @@ describe('/openapi.json', () => {
     for (const call of calls) statuses.push(await checkCall(call));
     expect(new Set(statuses)).toEqual(new Set([200, 400, 401, 403, 404]));
 
-    // The write calls and subscriptions (issue 5), after the reads above.
+    // The write calls and subscriptions.get, after the reads above (a write would change what they read).
     const body = (method: string, headers: Record<string, string>, value: unknown): RequestInit => ({
       method,
       headers: { 'content-type': 'application/json', ...headers },

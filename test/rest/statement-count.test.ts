@@ -119,3 +119,19 @@ describe('SQL statements per REST request', () => {
       expect(count, name).toBeLessThanOrEqual(budget[name] ?? 0);
   });
 });
+
+describe('SQL statements of the IMKit room detail', () => {
+  it('list every member of a room in one statement, however many pages of members it has', async () => {
+    async function detailStatements(members: number): Promise<number> {
+      const ids = Array.from({ length: members }, (_, i) => `m${String(i).padStart(3, '0')}`);
+      const app = await createTestApp(database.db, ['owner', ...ids]);
+      await createRoom(app.as('owner'), { roomId: 'big', roomType: 'group', memberIds: ids });
+      const headers = imkitHeaders(app.clientKey, await app.tokenFor('owner'));
+      const { result, count } = await counter.measure(() => client.fetch('/rooms/big', { headers }));
+      const body = (await result.json()) as { result: { memberProperties: unknown[] } };
+      expect(body.result.memberProperties).toHaveLength(members + 1);
+      return count;
+    }
+    expect(await detailStatements(250)).toBe(await detailStatements(2));
+  });
+});

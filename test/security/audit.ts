@@ -19,7 +19,8 @@ import type { AuditApp, AuditContext } from './world.js';
 /*
  * npm run audit:security [-- --quick] [-- --json] [-- --only 1,5]
  *
- * Replays the attacks of issue "Refuse abuse" against a real chat-bff (this working
+ * Replays an attacker's moves (password and key guessing, floods, cross-site requests,
+ * hostile uploads, room takeovers, tenant probing) against a real chat-bff (this working
  * tree's sources, on PGlite in a temporary directory, on a spare loopback port) and
  * prints, per attack, what it got and a verdict: REFUSED / OK as wanted, or HOLE. Exits
  * 1 when any attack got through (or could not be run), 2 when the audit itself crashed.

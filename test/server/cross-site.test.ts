@@ -8,9 +8,9 @@ import { createAppClient, type AppClient } from '../rest/support/app-client.js';
 import { rocketchatLogin, virolaLogin } from '../rest/support/logins.js';
 
 /*
- * Cross-site request forgery over HTTP (issue "Refuse abuse", item 3 and the CORS part of
- * item 4): what a page of another site can make a browser send with the Virola session
- * cookie, through the app's fetch handler. Same origin here is http://chat.test.
+ * Cross-site request forgery over HTTP, and the REST routes' CORS answers: what a page of
+ * another site can make a browser send with the Virola session cookie, through the app's
+ * fetch handler. Same origin here is http://chat.test.
  */
 
 const ALLOWED = 'https://app.example';

@@ -7,8 +7,8 @@ import { createAppClient, type AppClient } from '../rest/support/app-client.js';
 import { imkitHeaders } from '../rest/support/rest-client.js';
 
 /*
- * Hostile input is a 4xx in the transport's own error shape, never a 500: each cause of
- * a 500 seen on main (issue 12, item 5), over the real HTTP interface and real SQL.
+ * Hostile input is a 4xx in the transport's own error shape, never a 500: each input that
+ * once caused a 500, over the real HTTP interface and real SQL.
  */
 
 let database: TestDatabase;

@@ -4,7 +4,6 @@ import type { TokenKind } from '../../db/schema.js';
 import { InvalidInputError, UnauthenticatedError } from '../errors.js';
 import { issueToken, type IssuedToken } from '../tokens/token.service.js';
 import type { User } from '../users/user.js';
-import type { LoginThrottle } from '../../limits/login-throttle.js';
 import { spendPasswordCheck, verifyPassword, type PasswordGuard } from '../users/user.service.js';
 import { findAppByClientKey, findAppById, listAppIds } from './app.repository.js';
 
@@ -47,6 +46,18 @@ export async function resolveLoginAppId(db: Db, hint: LoginAppHint): Promise<str
       : 'Several apps exist: send an X-App-Id header naming one, or set DEFAULT_APP_ID',
     { field: 'X-App-Id', reason: 'APP_NOT_DETERMINED' },
   );
+}
+
+/** What a password login asks of the login throttle: declared by the domain that uses it, built by src/limits. */
+export interface LoginThrottle {
+  /** Counts a login attempt from `address`; throws RateLimitedError once it has made too many. */
+  attempt(address: string): Promise<void>;
+  /** Throws RateLimitedError when `account` has used up its failures; counts nothing. */
+  checkAccount(account: string): Promise<void>;
+  /** Counts a failure against `account`. */
+  failed(account: string): Promise<void>;
+  /** Clears `account`'s failures. */
+  succeeded(account: string): Promise<void>;
 }
 
 /** Who is logging in, for the login throttle: the client's address (src/limits/client-address.ts). */

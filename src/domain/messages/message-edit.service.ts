@@ -3,9 +3,8 @@ import { loadReadableRoom, requireUser } from '../access.js';
 import { announceRoomEvent } from '../announce.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Message } from './message.js';
-import { getMessageForViewer } from './message-read.service.js';
 import { insertUserDeletion, toggleReaction, updateMessageRow } from './message-edit.repository.js';
-import { validateMessageContent } from './message.service.js';
+import { getMessageForViewer, validateMessageContent } from './message.service.js';
 import { limitWrite } from '../write-limit.js';
 import { INPUT_LIMITS } from '../input-limits.js';
 

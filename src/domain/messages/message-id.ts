@@ -17,6 +17,9 @@ export function generateMessageId(now: Date = new Date()): string {
   return seconds + processUnique + counter.toString(16).padStart(6, '0');
 }
 
+/** 24 lowercase hex digits; REST declares its message-id parameters with it. */
+export const MESSAGE_ID_PATTERN = /^[0-9a-f]{24}$/;
+
 export function isMessageId(value: string): boolean {
-  return /^[0-9a-f]{24}$/.test(value);
+  return MESSAGE_ID_PATTERN.test(value);
 }

@@ -12,7 +12,7 @@ import {
   type Page,
   type PageRequest,
 } from '../pagination.js';
-import { memberKey } from '../rooms/room.mappers.js';
+import { memberKey } from '../rooms/member-key.js';
 import type {
   Message,
   MessageFilter,
@@ -116,6 +116,20 @@ function isUnfiltered(filter: MessageFilter): boolean {
     (filter.messageTypes === undefined || filter.messageTypes.length === 0) &&
     filter.includeDeleted !== false
   );
+}
+
+/**
+ * One message by id, for whoever may read its room (Relay node lookups, edits). NOT_FOUND
+ * (MESSAGE_NOT_FOUND) when there is no such message in the viewer's app; the room's
+ * rules (FORBIDDEN NOT_ROOM_MEMBER) otherwise.
+ */
+export async function getMessageForViewer(ctx: RequestContext, messageId: string): Promise<Message> {
+  requireViewer(ctx);
+  const message = await ctx.loaders.message.load(messageId);
+  if (!message)
+    throw new NotFoundError(`Message "${messageId}" does not exist`, { reason: 'MESSAGE_NOT_FOUND' });
+  await loadReadableRoom(ctx, message.roomId);
+  return message;
 }
 
 export async function countRoomMessages(

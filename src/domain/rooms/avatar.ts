@@ -1,14 +1,13 @@
-import type { RequestContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { readRasterImage, type RasterImage, type RasterType } from '../images/raster-image.js';
 import type { AvatarLimits } from './avatar-limits.js';
-import { getRoomAvatar } from './room.service.js';
 
 /*
  * A room avatar is a raster image (PNG, JPEG, GIF, WebP) recognised by its bytes: its
  * content type is the one the bytes say, whatever the upload declared. Nothing that a
  * browser could run (SVG, HTML, an image carrying markup) is stored, and nothing stored
- * before this rule that breaks it is served: transports serve getRoomAvatarImage.
+ * before this rule that breaks it is served: transports serve getRoomAvatarImage
+ * (room.service.ts).
  */
 
 /** An uploaded file as the transport received it: its bytes not read yet, so the size is checked first. */
@@ -58,16 +57,10 @@ export async function readAvatarUpload(upload: AvatarUpload, limits: AvatarLimit
 }
 
 /**
- * The room's avatar as it may be served: with the type its bytes say, or null when it
- * has none or what is stored is not a raster image (an SVG or HTML from before the rule).
+ * A stored avatar as it may be served: with the type its bytes say, or null when what is
+ * stored is not a raster image (an SVG or HTML from before the rule).
  */
-export async function getRoomAvatarImage(ctx: RequestContext, roomId: string): Promise<AvatarImage | null> {
-  const stored = await getRoomAvatar(ctx, roomId);
-  if (!stored) return null;
+export function recogniseStoredAvatar(stored: { bytes: Uint8Array; filename: string }): AvatarImage | null {
   const image = recognise(stored.bytes);
-  if (!image) {
-    ctx.log.warn({ roomId, storedType: stored.mime }, 'stored avatar is not a raster image; not served');
-    return null;
-  }
-  return { bytes: stored.bytes, mime: image.type, filename: stored.filename };
+  return image && { bytes: stored.bytes, mime: image.type, filename: stored.filename };
 }

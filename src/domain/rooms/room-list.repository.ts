@@ -1,15 +1,14 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { CursorOrder, CursorValue, PageRequest } from '../pagination.js';
-import type { RoomFilter, RoomListQuery, RoomOrder, SortDirection, ViewerRoom } from './room.js';
+import type { OffsetPage, RoomFilter, RoomListQuery, RoomOrder, SortDirection, ViewerRoom } from './room.js';
 import {
-  hasAvatarColumn,
-  roomColumns,
+  joinedMembershipColumns,
   toJoinedMembership,
-  toJoinedPref,
-  toRoom,
-  viewerStateColumns,
-} from './room.mappers.js';
+  type JoinedMembershipRow,
+} from './membership.repository.js';
+import { joinedPrefColumns, toJoinedPref, type JoinedPrefRow } from './pref.repository.js';
+import { hasAvatarColumn, roomColumns, toRoom, type RoomRow } from './room.mappers.js';
 import { defaultPref } from './room.js';
 import { unreadOf, unreadSql } from './unread.js';
 import { prefixedColumns, unprefixed, type Prefixed } from '../../db/prefixed-columns.js';
@@ -139,8 +138,6 @@ function keysetCondition(keys: SortKey[], cursor: CursorValue[], backward: boole
   )})`;
 }
 
-export type OffsetPage = { offset: number; limit: number | null };
-
 export function isOffsetPage(page: PageRequest | OffsetPage): page is OffsetPage {
   return 'offset' in page;
 }
@@ -195,7 +192,8 @@ export async function selectViewerRooms(
   let select = baseQuery(db, appId, userId, query.filter).select([
     ...roomColumns,
     hasAvatarColumn,
-    ...viewerStateColumns,
+    ...joinedMembershipColumns,
+    ...joinedPrefColumns,
     sql<number>`row_number() over (order by ${sql.join(
       ordering.map((o) => sql`${o.sql} ${sql.raw(o.direction)}`),
     )})`.as('page_n'),
@@ -220,8 +218,9 @@ export async function selectViewerRooms(
     .select([...lastMessageColumns, ...lastSenderColumns])
     .orderBy('page.page_n')
     .modifyEnd(sql`/* selectViewerRooms */`)
-    .execute()) as unknown as (Parameters<typeof toRoom>[0] &
-    Parameters<typeof toJoinedMembership>[0] &
+    .execute()) as unknown as (RoomRow &
+    JoinedMembershipRow &
+    JoinedPrefRow &
     Prefixed<MessageRow, 'lm_'> &
     Prefixed<UserRow, 'ls_'>)[];
   return rows.map((row) => {

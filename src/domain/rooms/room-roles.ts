@@ -3,7 +3,8 @@ import type { Database } from '../../db/schema.js';
 import { roomNotFound } from '../access.js';
 import { ConflictError, ForbiddenError } from '../errors.js';
 import type { Viewer } from '../viewer.js';
-import { findMemberships, hasOtherOwner, lockRoom } from './room.repository.js';
+import { findMemberships, hasOtherOwner } from './membership.repository.js';
+import { lockRoom } from './room.repository.js';
 import type { Membership, MemberRole, Room } from './room.js';
 
 /*

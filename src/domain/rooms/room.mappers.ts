@@ -1,10 +1,11 @@
-import { sql, type Selectable } from 'kysely';
-import type { MembershipTable, RoomTable, UserRoomPrefTable } from '../../db/schema.js';
-import type { Membership, Room, RoomPref } from './room.js';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { RoomTable } from '../../db/schema.js';
+import type { Room } from './room.js';
 
 /*
- * Row-to-domain mapping for rooms, memberships and prefs, shared by every query that
- * reads them, so camelCase names and defaults are decided once.
+ * The rooms table's row <-> Room mapping, decided once for every query that reads or
+ * writes a room (the room list and the room loader join these columns too): camelCase
+ * names, JSON columns, the avatar's three columns as one value.
  */
 
 /** The room columns every read selects (the avatar bytes only when asked for). */
@@ -40,20 +41,22 @@ export const roomColumns = [
   'r.deleted_at',
 ] as const;
 
-type RoomRow = Omit<Selectable<RoomTable>, 'avatar' | 'avatar_mime' | 'avatar_filename' | 'direct_key'> & {
+export type RoomRow = Omit<
+  Selectable<RoomTable>,
+  'avatar' | 'avatar_mime' | 'avatar_filename' | 'direct_key'
+> & {
   has_avatar: boolean;
 };
 
-type Unprefixed<T extends string> = T extends `${string}.${infer Column}` ? Column : T;
-
-/** Column names without their table alias, for INSERT ... RETURNING (which takes no alias). */
-export function unprefixed<const T extends readonly string[]>(columns: T): Unprefixed<T[number]>[] {
-  return columns.map((c) => c.slice(c.indexOf('.') + 1)) as Unprefixed<T[number]>[];
-}
-
 /** Whether the room has an avatar, without reading its bytes. */
 export const hasAvatarColumn = sql<boolean>`r.avatar is not null`.as('has_avatar');
-export const hasAvatarBare = sql<boolean>`avatar is not null`.as('has_avatar');
+
+/** roomColumns without their alias, for INSERT ... RETURNING (which takes none). */
+export const returnedRoomColumns = [
+  ...roomColumns.map((c) => c.slice(2) as Unaliased<(typeof roomColumns)[number]>),
+  sql<boolean>`avatar is not null`.as('has_avatar'),
+];
+type Unaliased<T extends string> = T extends `r.${infer Column}` ? Column : never;
 
 export function toRoom(row: RoomRow): Room {
   return {
@@ -90,145 +93,102 @@ export function toRoom(row: RoomRow): Room {
   };
 }
 
-export const membershipColumns = [
-  'm.app_id',
-  'm.room_id',
-  'm.user_id',
-  'm.role',
-  'm.joined_at',
-  'm.left_at',
-  'm.updated_at',
-  'm.read_seq',
-  'm.last_read_message_id',
-] as const;
+/** A room to insert: what its creator decides (the database numbers it and counts its messages). */
+export type NewRoom = Pick<
+  Room,
+  | 'appId'
+  | 'id'
+  | 'name'
+  | 'cover'
+  | 'description'
+  | 'roomType'
+  | 'visibility'
+  | 'webhook'
+  | 'botState'
+  | 'botMode'
+  | 'encrypted'
+  | 'serviceStatus'
+  | 'roomTags'
+  | 'topic'
+  | 'readOnly'
+  | 'isDefault'
+  | 'parentId'
+  | 'customFields'
+  | 'createdBy'
+  | 'memberCount'
+  | 'createdAt'
+> & {
+  /** The sorted pair of a direct room's users, which makes it unique; null for a group. */
+  directKey: string | null;
+};
 
-export function toMembership(row: Selectable<MembershipTable>): Membership {
+/** The stored avatar: its bytes with what the upload said they were. */
+export interface StoredAvatar {
+  bytes: Uint8Array;
+  mime: string;
+  filename: string;
+}
+
+export function toNewRoomRow(room: NewRoom): Insertable<RoomTable> {
   return {
-    appId: row.app_id,
-    roomId: row.room_id,
-    userId: row.user_id,
-    role: row.role,
-    joinedAt: row.joined_at,
-    leftAt: row.left_at,
-    updatedAt: row.updated_at,
-    readSeq: row.read_seq,
-    lastReadMessageId: row.last_read_message_id,
+    app_id: room.appId,
+    id: room.id,
+    name: room.name,
+    cover: room.cover,
+    description: room.description,
+    room_type: room.roomType,
+    visibility: room.visibility,
+    direct_key: room.directKey,
+    webhook: room.webhook,
+    bot_state: room.botState,
+    bot_mode: room.botMode,
+    encrypted: room.encrypted,
+    service_status: room.serviceStatus,
+    room_tags: room.roomTags,
+    topic: room.topic,
+    read_only: room.readOnly,
+    is_default: room.isDefault,
+    parent_id: room.parentId,
+    custom_fields: JSON.stringify(room.customFields),
+    created_by: room.createdBy,
+    member_count: room.memberCount,
+    created_at: room.createdAt,
+    updated_at: room.createdAt,
   };
 }
 
-export const prefColumns = [
-  'p.app_id',
-  'p.user_id',
-  'p.room_id',
-  'p.tags',
-  'p.tag_colors',
-  'p.hidden',
-  'p.sticky',
-  'p.muted',
-  'p.folder',
-  'p.updated_at',
-] as const;
+/** Settings a room update may change; `avatar` null removes it. */
+export type RoomChanges = Partial<
+  Pick<
+    Room,
+    | 'name'
+    | 'description'
+    | 'cover'
+    | 'topic'
+    | 'roomTags'
+    | 'readOnly'
+    | 'archived'
+    | 'visibility'
+    | 'customFields'
+  > & { avatar: StoredAvatar | null }
+>;
 
-export function toPref(row: Selectable<UserRoomPrefTable>): RoomPref {
+export function toChangedColumns(changes: RoomChanges): Updateable<RoomTable> {
+  const { avatar } = changes;
   return {
-    appId: row.app_id,
-    userId: row.user_id,
-    roomId: row.room_id,
-    tags: row.tags,
-    tagColors: row.tag_colors,
-    hidden: row.hidden,
-    sticky: row.sticky,
-    muted: row.muted,
-    folder: row.folder,
-    updatedAt: row.updated_at,
-  };
-}
-
-/** The key membership and pref loaders use: one user in one room (its home is member-key.ts). */
-export { memberKey } from './member-key.js';
-
-/**
- * The viewer's membership and pref columns, aliased, for queries that join them to
- * rooms (the room list, the room loader): one list so both read the same fields.
- */
-export const viewerStateColumns = [
-  'm.role as m_role',
-  'm.joined_at as m_joined_at',
-  'm.left_at as m_left_at',
-  'm.updated_at as m_updated_at',
-  'm.read_seq as m_read_seq',
-  'm.last_read_message_id as m_last_read_message_id',
-  'p.tags as p_tags',
-  'p.tag_colors as p_tag_colors',
-  'p.hidden as p_hidden',
-  'p.sticky as p_sticky',
-  'p.muted as p_muted',
-  'p.folder as p_folder',
-  'p.updated_at as p_updated_at',
-] as const;
-
-/** The viewerStateColumns of a row; membership columns are null when the join found none. */
-export interface ViewerStateRow {
-  m_role: Membership['role'] | null;
-  m_joined_at: Date | null;
-  m_left_at: Date | null;
-  m_updated_at: Date | null;
-  m_read_seq: number | null;
-  m_last_read_message_id: string | null;
-  p_tags: string[] | null;
-  p_tag_colors: Record<string, string> | null;
-  p_hidden: boolean | null;
-  p_sticky: boolean | null;
-  p_muted: boolean | null;
-  p_folder: string | null;
-  p_updated_at: Date | null;
-}
-
-export function toJoinedMembership(
-  row: ViewerStateRow,
-  appId: string,
-  roomId: string,
-  userId: string,
-): Membership | null {
-  if (
-    row.m_role === null ||
-    row.m_joined_at === null ||
-    row.m_updated_at === null ||
-    row.m_read_seq === null
-  ) {
-    return null;
-  }
-  return {
-    appId,
-    roomId,
-    userId,
-    role: row.m_role,
-    joinedAt: row.m_joined_at,
-    leftAt: row.m_left_at,
-    updatedAt: row.m_updated_at,
-    readSeq: row.m_read_seq,
-    lastReadMessageId: row.m_last_read_message_id,
-  };
-}
-
-/** The joined pref, or null when the user never set one (callers decide the defaults). */
-export function toJoinedPref(
-  row: ViewerStateRow,
-  appId: string,
-  userId: string,
-  roomId: string,
-): RoomPref | null {
-  if (row.p_updated_at === null) return null;
-  return {
-    appId,
-    userId,
-    roomId,
-    tags: row.p_tags ?? [],
-    tagColors: row.p_tag_colors ?? {},
-    hidden: row.p_hidden ?? false,
-    sticky: row.p_sticky ?? false,
-    muted: row.p_muted ?? false,
-    folder: row.p_folder,
-    updatedAt: row.p_updated_at,
+    ...(changes.name !== undefined && { name: changes.name }),
+    ...(changes.description !== undefined && { description: changes.description }),
+    ...(changes.cover !== undefined && { cover: changes.cover }),
+    ...(changes.topic !== undefined && { topic: changes.topic }),
+    ...(changes.roomTags !== undefined && { room_tags: changes.roomTags }),
+    ...(changes.readOnly !== undefined && { read_only: changes.readOnly }),
+    ...(changes.archived !== undefined && { archived: changes.archived }),
+    ...(changes.visibility !== undefined && { visibility: changes.visibility }),
+    ...(changes.customFields !== undefined && { custom_fields: JSON.stringify(changes.customFields) }),
+    ...(avatar !== undefined && {
+      avatar: avatar?.bytes ?? null,
+      avatar_mime: avatar?.mime ?? null,
+      avatar_filename: avatar?.filename ?? null,
+    }),
   };
 }

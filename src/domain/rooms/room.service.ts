@@ -1,64 +1,40 @@
 import type { RequestContext } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { announceRoomEvent, announceUserEvent } from '../announce.js';
-import { loadManageableRoom, loadReadableRoom, requireUser, requireViewer, roomNotFound } from '../access.js';
+import { loadManageableRoom, loadReadableRoom, requireViewer, roomNotFound } from '../access.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import {
-  encodeCursor,
-  lazyEdge,
-  toPage,
-  type CursorOrder,
-  type Edge,
-  type Page,
-  type PageRequest,
-} from '../pagination.js';
 import { validateUserId } from '../users/user.service.js';
 import { generateMessageId } from '../messages/message-id.js';
+import { limitWrite } from '../write-limit.js';
+import { checkCount, checkRoomFields } from '../input-limits.js';
+import { readAvatarUpload, recogniseStoredAvatar, type AvatarImage, type AvatarUpload } from './avatar.js';
+import { memberKey } from './member-key.js';
+import { validateRoomId } from './room-id.js';
+import { upsertMembers } from './membership.repository.js';
 import {
-  countViewerRoomRows,
-  cursorValues,
-  isOffsetPage,
-  roomOrderKey,
-  selectRemovedRooms,
-  selectViewerRooms,
-  type ListedRoom,
-  type OffsetPage,
-} from './room-list.repository.js';
-import { authorizeMembershipChange, keepAnOwner, lockMembers } from './room-roles.js';
-import { memberKey } from './room.mappers.js';
-import { unreadOf } from './unread.js';
-import {
-  advanceReadPosition,
   bumpMemberCount,
   findRoomAvatar,
   findRoomByDirectKey,
   insertRoom,
   lockRoom,
-  markMemberLeft,
-  memberCursorValues,
-  selectRoomMembers,
+  markRoomDeleted,
   updateRoomRow,
-  upsertMembers,
-  upsertPref,
 } from './room.repository.js';
+import type { StoredAvatar } from './room.mappers.js';
 import {
-  DEFAULT_ROOM_ORDER,
   defaultPref,
   type Membership,
-  type MemberRole,
   type Room,
-  type RoomFilter,
-  type RoomListQuery,
-  type RoomMember,
   type RoomPref,
   type RoomType,
   type RoomVisibility,
-  type ViewerRoom,
 } from './room.js';
-import { limitWrite } from '../write-limit.js';
-import { checkCount, checkLength, checkRoomFields, checkTags, INPUT_LIMITS } from '../input-limits.js';
+import { unreadOf } from './unread.js';
 
-export type { OffsetPage };
+/*
+ * One room: reading it as the viewer, creating it, changing its settings and avatar
+ * (owners and moderators, or the API key), deleting it (owners or the API key).
+ */
 
 /** A room as the viewer sees it; membership is null for the app's API key. */
 export interface RoomView {
@@ -66,73 +42,6 @@ export interface RoomView {
   membership: Membership | null;
   pref: RoomPref;
   unread: number;
-}
-
-function normalizeQuery(query: RoomListQuery): RoomListQuery {
-  return { ...query, orderBy: query.orderBy.length > 0 ? query.orderBy : DEFAULT_ROOM_ORDER };
-}
-
-/** The order key cursors of this query carry (relayPage needs it to decode `after`/`before`). */
-export function roomListOrderKey(query: RoomListQuery): CursorOrder {
-  return roomOrderKey(normalizeQuery(query));
-}
-
-/**
- * The viewer's rooms: filtered, ordered, paged by keyset (or by offset for IMKit's
- * `skip`). One statement; the loaders are primed with the rooms, memberships and prefs.
- */
-export async function listViewerRooms(
-  ctx: RequestContext,
-  rawQuery: RoomListQuery,
-  page: PageRequest | OffsetPage,
-): Promise<Page<Edge<ViewerRoom>>> {
-  const viewer = requireUser(ctx);
-  const query = normalizeQuery(rawQuery);
-  const rows = await selectViewerRooms(ctx.db, viewer.appId, viewer.userId, query, page);
-  for (const row of rows) primeViewerRoom(ctx, row);
-  const orderKey = roomOrderKey(query);
-  const edges = rows.map((node) => lazyEdge(node, (row) => encodeCursor(orderKey, cursorValues(query, row))));
-  if (isOffsetPage(page)) {
-    return { rows: edges, hasNextPage: false, hasPreviousPage: page.offset > 0 };
-  }
-  return toPage(edges, page);
-}
-
-/** A listed room's rows into the request's loaders: the room, its last message and sender are read once. */
-function primeViewerRoom(ctx: RequestContext, row: ListedRoom): void {
-  const key = memberKey(row.room.id, row.membership.userId);
-  ctx.loaders.room.prime(row.room.id, row.room);
-  ctx.loaders.membership.prime(key, row.membership);
-  ctx.loaders.pref.prime(key, row.pref);
-  if (row.lastMessage) ctx.loaders.message.prime(row.lastMessage.id, row.lastMessage);
-  if (row.lastSender) ctx.loaders.user.prime(row.lastSender.id, row.lastSender);
-}
-
-/**
- * What changed in the viewer's room list after `since` (everything when null): the rooms
- * to update and the rooms to drop (left or deleted), for incremental sync.
- */
-export async function listRoomChangesSince(
-  ctx: RequestContext,
-  since: Date | null,
-): Promise<{ updated: ViewerRoom[]; removed: { roomId: string; at: Date }[] }> {
-  const viewer = requireUser(ctx);
-  const query: RoomListQuery = {
-    filter: since ? { changedSince: since } : {},
-    orderBy: DEFAULT_ROOM_ORDER,
-    unreadFirst: false,
-  };
-  const [updated, removed] = await Promise.all([
-    selectViewerRooms(ctx.db, viewer.appId, viewer.userId, query, { offset: 0, limit: null }),
-    since ? selectRemovedRooms(ctx.db, viewer.appId, viewer.userId, since) : [],
-  ]);
-  for (const row of updated) primeViewerRoom(ctx, row);
-  return { updated, removed };
-}
-
-export async function countViewerRooms(ctx: RequestContext, filter: RoomFilter): Promise<number> {
-  const viewer = requireUser(ctx);
-  return countViewerRoomRows(ctx.db, viewer.appId, viewer.userId, filter);
 }
 
 /** One room as the viewer sees it (see loadReadableRoom for who may). */
@@ -156,50 +65,26 @@ export async function getRoomByNumIdForViewer(ctx: RequestContext, numId: number
   return getRoomForViewer(ctx, roomId);
 }
 
-export { unreadOf };
-
-/** A page of a room's current members, oldest first. */
-export async function listRoomMembers(
-  ctx: RequestContext,
-  roomId: string,
-  page: PageRequest,
-): Promise<Page<Edge<RoomMember>>> {
-  const { room } = await loadReadableRoom(ctx, roomId);
-  const rows = await selectRoomMembers(ctx.db, room.appId, roomId, page);
-  const edges = rows.map((membership) => {
-    ctx.loaders.membership.prime(memberKey(roomId, membership.userId), membership);
-    return {
-      cursor: encodeCursor(MEMBER_ORDER_KEY, memberCursorValues(membership)),
-      node: { membership, unread: unreadOf(room, membership) },
-    };
-  });
-  return toPage(edges, page);
-}
-
-export const MEMBER_ORDER_KEY: CursorOrder = { name: 'members', keys: ['timestamptz', 'text'] };
-
-/** The first `limit` members of a room for lists (batched across rooms through a loader). */
-export async function firstRoomMembers(
-  ctx: RequestContext,
-  room: Room,
-  limit: number,
-): Promise<RoomMember[]> {
-  const rows = await ctx.loaders.firstMembers(limit).load(room.id);
-  return rows.map(({ membership, user }) => ({ membership, unread: unreadOf(room, membership), user }));
-}
-
-export async function getRoomAvatar(
-  ctx: RequestContext,
-  roomId: string,
-): Promise<{ bytes: Uint8Array; mime: string; filename: string } | null> {
+/** The stored avatar of a room the viewer may read, as stored; null when it has none. */
+export async function getRoomAvatar(ctx: RequestContext, roomId: string): Promise<StoredAvatar | null> {
   const { room } = await loadReadableRoom(ctx, roomId);
   const avatar = await findRoomAvatar(ctx.db, room.appId, room.id);
   if (avatar === undefined) throw roomNotFound(roomId);
   return avatar;
 }
 
-// ---------------------------------------------------------------------------
-// Writes
+/**
+ * The room's avatar as it may be served: with the type its bytes say, or null when it
+ * has none or what is stored is not a raster image (an SVG or HTML from before the rule).
+ */
+export async function getRoomAvatarImage(ctx: RequestContext, roomId: string): Promise<AvatarImage | null> {
+  const stored = await getRoomAvatar(ctx, roomId);
+  if (!stored) return null;
+  const image = recogniseStoredAvatar(stored);
+  if (!image)
+    ctx.log.warn({ roomId, storedType: stored.mime }, 'stored avatar is not a raster image; not served');
+  return image;
+}
 
 export interface CreateRoomInput {
   /** Client-chosen id ("demo-room"); generated when left out. */
@@ -225,17 +110,6 @@ export interface CreateRoomInput {
   /** Who creates (and owns) it: the viewer, or for the API key, any user of the app. */
   ownerId?: string;
   createdAt?: Date;
-}
-
-const ROOM_ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,${INPUT_LIMITS.roomId.max - 1}}$`);
-
-export function validateRoomId(roomId: string, field = 'roomId'): void {
-  if (!ROOM_ID.test(roomId)) {
-    throw new InvalidInputError(
-      `Invalid room id "${roomId}": use 1-${INPUT_LIMITS.roomId.max} letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit`,
-      { field },
-    );
-  }
 }
 
 /**
@@ -268,29 +142,28 @@ export async function createRoom(ctx: RequestContext, input: CreateRoomInput): P
   try {
     const created = await ctx.db.transaction().execute(async (trx) => {
       const room = await insertRoom(trx, {
-        app_id: viewer.appId,
+        appId: viewer.appId,
         id: input.roomId ?? generateMessageId(now),
         name: input.name ?? '',
         cover: input.cover ?? '',
         description: input.description ?? '',
-        room_type: input.roomType,
+        roomType: input.roomType,
         visibility: input.visibility ?? 'private',
-        direct_key: directKey,
+        directKey,
         webhook: input.webhook ?? '',
-        bot_state: input.botState ?? '',
-        bot_mode: input.botMode ?? false,
+        botState: input.botState ?? '',
+        botMode: input.botMode ?? false,
         encrypted: input.encrypted ?? false,
-        service_status: input.serviceStatus ?? 0,
-        room_tags: input.roomTags ?? [],
+        serviceStatus: input.serviceStatus ?? 0,
+        roomTags: input.roomTags ?? [],
         topic: input.topic ?? '',
-        read_only: input.readOnly ?? false,
-        is_default: input.isDefault ?? false,
-        parent_id: input.parentId ?? null,
-        custom_fields: JSON.stringify(input.customFields ?? {}),
-        created_by: ownerId,
-        member_count: members.length,
-        created_at: now,
-        updated_at: now,
+        readOnly: input.readOnly ?? false,
+        isDefault: input.isDefault ?? false,
+        parentId: input.parentId ?? null,
+        customFields: input.customFields ?? {},
+        createdBy: ownerId,
+        memberCount: members.length,
+        createdAt: now,
       });
       if (ownerId) await upsertMembers(trx, room, [ownerId], 'owner', now);
       const others = members.filter((id) => id !== ownerId);
@@ -351,157 +224,42 @@ async function reopenDirectRoom(
   return reopened;
 }
 
+export interface RoomSettingsPatch {
+  name?: string;
+  description?: string;
+  cover?: string;
+  topic?: string;
+  roomTags?: string[];
+  readOnly?: boolean;
+  archived?: boolean;
+  visibility?: 'public' | 'private';
+  customFields?: Record<string, unknown>;
+}
+
 /**
- * Adds users to a room; returns the ids that joined. Who may add which role: room-roles.ts
- * (owners and the API key any, moderators members and moderators). A current member is
- * skipped and keeps their role (setMemberRole changes roles); a former member rejoins
- * with `role`.
+ * Changes the given settings (and optionally the avatar: avatar.ts) of a room in one
+ * statement. Lengths and counts: input-limits.ts.
  */
-export async function addMembers(
+export async function updateRoom(
   ctx: RequestContext,
   roomId: string,
-  userIds: string[],
-  role: MemberRole = 'member',
-): Promise<string[]> {
-  await limitWrite(ctx, 'addMembers');
-  const viewer = requireViewer(ctx);
+  patch: RoomSettingsPatch,
+  upload?: AvatarUpload | null,
+): Promise<Room> {
+  await limitWrite(ctx, 'updateRoom');
   const { room } = await loadManageableRoom(ctx, roomId);
-  checkCount(userIds, 'members', 'userIds');
-  userIds.forEach((id) => validateUserId(id));
-  const now = ctx.now;
-  try {
-    const added = await ctx.db.transaction().execute(async (trx) => {
-      const locked = await lockMembers(trx, room, viewer, []);
-      authorizeMembershipChange(locked.actor, viewer.userId, { kind: 'add', role });
-      const joined = await upsertMembers(trx, locked.room, [...new Set(userIds)], role, now);
-      if (joined.length > 0) await bumpMemberCount(trx, room.appId, room.id, joined.length, now);
-      return joined;
-    });
-    if (added.length > 0) {
-      ctx.loaders.room.clear(room.id);
-      for (const userId of added) ctx.loaders.membership.clear(memberKey(room.id, userId));
-      announceRoomEvent(ctx, 'MEMBER_JOINED', room.id, { userIds: added });
-      announceUserEvent(ctx, 'ROOM_ADDED', added, room.id);
-    }
-    return added;
-  } catch (error) {
-    if (isForeignKeyViolation(error)) {
-      throw new NotFoundError('A user to add does not exist in this app', { reason: 'USER_NOT_FOUND' });
-    }
-    throw error;
-  }
-}
-
-/**
- * A member leaves, or is removed (owners, moderators, the API key: see room-roles.ts;
- * a moderator never removes an owner). The last owner of a group room can neither leave
- * nor be removed: CONFLICT (LAST_OWNER).
- */
-export async function removeMember(ctx: RequestContext, roomId: string, userId: string): Promise<void> {
-  await limitWrite(ctx, 'removeMember');
-  const viewer = requireViewer(ctx);
-  const { room } =
-    viewer.userId === userId ? await loadReadableRoom(ctx, roomId) : await loadManageableRoom(ctx, roomId);
-  const now = ctx.now;
-  await ctx.db.transaction().execute(async (trx) => {
-    const locked = await lockMembers(trx, room, viewer, [userId]);
-    const target = locked.members.get(userId);
-    if (!target) {
-      throw new NotFoundError(`"${userId}" is not a member of this room`, { reason: 'NOT_ROOM_MEMBER' });
-    }
-    const change = { kind: 'remove', target } as const;
-    authorizeMembershipChange(locked.actor, viewer.userId, change);
-    await keepAnOwner(trx, locked.room, change);
-    await markMemberLeft(trx, room.appId, room.id, userId, now);
-    await bumpMemberCount(trx, room.appId, room.id, -1, now);
-  });
-  ctx.loaders.room.clear(room.id);
-  ctx.loaders.membership.clear(memberKey(room.id, userId));
-  announceRoomEvent(ctx, 'MEMBER_LEFT', room.id, { userIds: [userId] });
-  announceUserEvent(ctx, 'ROOM_REMOVED', [userId], room.id);
-}
-
-/**
- * Moves the viewer's read position to a message (or the newest one). Only forward:
- * reading an older message again changes nothing. Returns the membership and unread.
- */
-export async function markRoomRead(
-  ctx: RequestContext,
-  roomId: string,
-  upToMessageId?: string,
-): Promise<{ membership: Membership; unread: number }> {
-  await limitWrite(ctx, 'markRoomRead');
-  const viewer = requireUser(ctx);
-  const { room, membership } = await loadReadableRoom(ctx, roomId);
-  if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });
-  let position = { seq: room.messageSeq, messageId: room.lastMessageId };
-  if (upToMessageId !== undefined) {
-    const message = await ctx.loaders.message.load(upToMessageId);
-    if (!message || message.roomId !== roomId) {
-      throw new NotFoundError(`Message "${upToMessageId}" is not in this room`, {
-        reason: 'MESSAGE_NOT_FOUND',
-      });
-    }
-    position = { seq: message.seq, messageId: message.id };
-  }
-  const updated =
-    (await advanceReadPosition(ctx.db, viewer.appId, roomId, viewer.userId, position, ctx.now)) ?? membership;
-  ctx.loaders.membership
-    .clear(memberKey(roomId, viewer.userId))
-    .prime(memberKey(roomId, viewer.userId), updated);
-  // The viewer's other devices show the new unread count.
-  if (updated !== membership) announceUserEvent(ctx, 'READ_UPDATED', [viewer.userId], roomId);
-  return { membership: updated, unread: unreadOf(room, updated) };
-}
-
-export interface RoomPrefPatch {
-  tags?: string[];
-  tagColors?: Record<string, string>;
-  hidden?: boolean;
-  sticky?: boolean;
-  muted?: boolean;
-  folder?: string | null;
-}
-
-const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
-
-/** Changes the given fields of the viewer's pref for a room; the others stay. */
-export async function updateRoomPref(
-  ctx: RequestContext,
-  roomId: string,
-  patch: RoomPrefPatch,
-): Promise<RoomPref> {
-  await limitWrite(ctx, 'updateRoomPref');
-  const viewer = requireUser(ctx);
-  const { membership } = await loadReadableRoom(ctx, roomId);
-  if (!membership) throw new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' });
-  for (const [tag, color] of Object.entries(patch.tagColors ?? {})) {
-    if (!HEX_COLOR.test(color)) {
-      throw new InvalidInputError(`Tag color for "${tag}" must be a hex color like #ffa01a, not "${color}"`, {
-        field: 'tagColors',
-      });
-    }
-  }
-  checkTags(patch.tags, 'prefTags', 'prefTag', 'tags');
-  checkTags(Object.keys(patch.tagColors ?? {}), 'tagColors', 'prefTag', 'tagColors');
-  checkLength(patch.folder, 'folder');
-  const key = memberKey(roomId, viewer.userId);
-  const current = await ctx.loaders.pref.load(key);
-  const next = {
-    appId: viewer.appId,
-    userId: viewer.userId,
-    roomId,
-    tags: patch.tags ? [...new Set(patch.tags)] : current.tags,
-    tagColors: patch.tagColors ?? current.tagColors,
-    hidden: patch.hidden ?? current.hidden,
-    sticky: patch.sticky ?? current.sticky,
-    muted: patch.muted ?? current.muted,
-    folder: patch.folder !== undefined ? patch.folder : current.folder,
+  checkRoomFields(patch);
+  const image = upload ? await readAvatarUpload(upload, ctx.avatarLimits) : upload;
+  const changes = {
+    ...patch,
+    ...(patch.roomTags !== undefined && { roomTags: [...new Set(patch.roomTags)] }),
+    ...(image !== undefined && { avatar: image }),
   };
-  const saved = await upsertPref(ctx.db, next, ctx.now);
-  ctx.loaders.pref.clear(key).prime(key, saved);
-  announceUserEvent(ctx, 'PREF_UPDATED', [viewer.userId], roomId);
-  return saved;
+  const updated = await updateRoomRow(ctx.db, room.appId, room.id, changes, ctx.now);
+  if (!updated) throw roomNotFound(roomId);
+  ctx.loaders.room.clear(room.id).prime(room.id, updated);
+  announceRoomEvent(ctx, 'ROOM_UPDATED', room.id);
+  return updated;
 }
 
 /** Soft-deletes a room (owners or the API key): it leaves every list and shows in sync removals. */
@@ -511,7 +269,7 @@ export async function deleteRoom(ctx: RequestContext, roomId: string): Promise<v
   if (!ctx.viewer?.superuser && membership?.role !== 'owner') {
     throw new ForbiddenError('Only the room owners may delete it', { reason: 'NOT_ROOM_OWNER' });
   }
-  await updateRoomRow(ctx.db, room.appId, room.id, { deleted_at: ctx.now, updated_at: ctx.now });
+  await markRoomDeleted(ctx.db, room.appId, room.id, ctx.now);
   ctx.loaders.room.clear(room.id);
   announceRoomEvent(ctx, 'ROOM_DELETED', room.id);
 }

@@ -115,6 +115,9 @@ export interface RoomListQuery {
   unreadFirst: boolean;
 }
 
+/** A page by position, only for IMKit's documented `skip` (keyset pages everywhere else); limit null: all. */
+export type OffsetPage = { offset: number; limit: number | null };
+
 export function defaultPref(appId: string, userId: string, roomId: string): RoomPref {
   return {
     appId,

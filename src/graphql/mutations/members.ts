@@ -1,12 +1,11 @@
 import { requireUser } from '../../domain/access.js';
-import { getRoomMemberForViewer } from '../../domain/rooms/room-members.service.js';
-import { setMemberRole } from '../../domain/rooms/room-settings.service.js';
 import {
+  getRoomMemberForViewer,
+  setMemberRole,
   addMembers,
-  getRoomForViewer,
   removeMember,
-  type RoomView,
-} from '../../domain/rooms/room.service.js';
+} from '../../domain/rooms/membership.service.js';
+import { getRoomForViewer, type RoomView } from '../../domain/rooms/room.service.js';
 import type { RoomMember } from '../../domain/rooms/room.js';
 import { builder } from '../builder.js';
 import { MemberRef, MemberRoleEnum } from '../types/member.js';
@@ -17,7 +16,7 @@ import { CLIENT_MUTATION_ID, echo, payloadType, type PayloadBase } from './relay
 /*
  * Room membership: adding and removing members and their roles (owners, moderators,
  * the API key), and leaving (any member). The rules are in room-roles.ts, called by
- * room.service.ts and room-settings.service.ts.
+ * membership.service.ts.
  */
 
 const AddMembersInputType = builder.inputType('AddMembersInput', {

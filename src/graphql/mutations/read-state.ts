@@ -1,11 +1,7 @@
 import type { RoomPref } from '../../domain/rooms/room.js';
-import {
-  getRoomForViewer,
-  markRoomRead,
-  updateRoomPref,
-  type RoomPrefPatch,
-  type RoomView,
-} from '../../domain/rooms/room.service.js';
+import { getRoomForViewer, type RoomView } from '../../domain/rooms/room.service.js';
+import { markRoomRead } from '../../domain/rooms/read-state.service.js';
+import { updateRoomPref, type RoomPrefPatch } from '../../domain/rooms/pref.service.js';
 import { builder } from '../builder.js';
 import { RoomRef } from '../types/room.js';
 import { UserRoomPrefRef } from '../types/user-room-pref.js';

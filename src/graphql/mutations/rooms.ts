@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../domain/errors.js';
-import { updateRoom, type RoomSettingsPatch } from '../../domain/rooms/room-settings.service.js';
 import {
+  updateRoom,
+  type RoomSettingsPatch,
   createRoom,
   deleteRoom,
   getRoomForViewer,
@@ -15,9 +16,8 @@ import { mutationErrors } from './error-types.js';
 import { CLIENT_MUTATION_ID, echo, payloadType, type PayloadBase } from './relay-mutation.js';
 
 /*
- * Creating, changing and deleting rooms. Who may: see room.service.ts and
- * room-settings.service.ts (members create, owners/moderators change, owners delete,
- * the app's API key everything in its app).
+ * Creating, changing and deleting rooms. Who may: see room.service.ts (members create,
+ * owners/moderators change, owners delete, the app's API key everything in its app).
  */
 
 const RoomPayload = (name: string, description: string) =>

@@ -1,37 +1,15 @@
-import { mayHearRoomDeletion } from '../../domain/rooms/room-events.service.js';
-import { getRoomForViewer, type RoomView } from '../../domain/rooms/room.service.js';
-import { ForbiddenError, isDomainError } from '../../domain/errors.js';
-import { roomTopic, type RoomEvent, type RoomEventType } from '../../realtime/events.js';
-import { builder, type GraphQLContext } from '../builder.js';
+import { openRoomFeed, type RoomFeedEvent } from '../../domain/realtime/room-feed.js';
+import { builder } from '../builder.js';
 import { MessageRef } from '../types/message.js';
 import { RoomRef } from '../types/room.js';
 import { loadReferencedUser, UserRef } from '../types/user.js';
-import {
-  busOf,
-  EventStream,
-  openWithSlot,
-  payloadOrThrow,
-  renewContext,
-  type Handled,
-} from './event-stream.js';
+import { openFeed, payloadOrThrow } from './feed-subscription.js';
 
 /*
- * roomEvents(roomId): everything that happens in one room, for its members and the
- * app's API key. Authorized when subscribing and again for every event (a member who
- * leaves gets a last FORBIDDEN error and the stream ends; a deleted room sends
- * ROOM_DELETED and ends).
+ * roomEvents(roomId): the room's domain feed (who hears what, each event authorized
+ * afresh) as GraphQL payloads. A member who leaves gets a last FORBIDDEN error and the
+ * stream ends; a deleted room sends ROOM_DELETED and ends.
  */
-
-interface RoomEventPayload {
-  type: RoomEventType;
-  roomId: string;
-  /** The room as the subscriber sees it now; null once deleted. */
-  view: RoomView | null;
-  messageId: string | null;
-  userIds: string[];
-  actorId: string | null;
-  at: Date;
-}
 
 const RoomEventTypeEnum = builder.enumType('RoomEventType', {
   values: {
@@ -47,7 +25,7 @@ const RoomEventTypeEnum = builder.enumType('RoomEventType', {
   } as const,
 });
 
-const RoomEventRef = builder.objectRef<RoomEventPayload>('RoomEvent').implement({
+const RoomEventRef = builder.objectRef<RoomFeedEvent>('RoomEvent').implement({
   description: 'Something that happened in a room, with the room as it is now.',
   fields: (t) => ({
     type: t.field({ type: RoomEventTypeEnum, resolve: (e) => e.type }),
@@ -79,62 +57,14 @@ const RoomEventRef = builder.objectRef<RoomEventPayload>('RoomEvent').implement(
   }),
 });
 
-function toPayload(event: RoomEvent, view: RoomView | null): RoomEventPayload {
-  return {
-    type: event.type,
-    roomId: event.roomId,
-    view,
-    messageId: event.messageId ?? null,
-    userIds: event.userIds ?? [],
-    actorId: event.actorId,
-    at: new Date(event.at),
-  };
-}
-
-async function handleRoomEvent(
-  ctx: GraphQLContext,
-  roomId: string,
-  event: RoomEvent,
-): Promise<Handled<RoomEventPayload>> {
-  renewContext(ctx);
-  if (event.type === 'ROOM_DELETED') {
-    if (!(await mayHearRoomDeletion(ctx, roomId))) {
-      return { end: new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' }) };
-    }
-    return { payload: toPayload(event, null), last: true };
-  }
-  try {
-    return { payload: toPayload(event, await getRoomForViewer(ctx, roomId)) };
-  } catch (error) {
-    // No longer allowed to read the room (left, removed, deleted): say why, then stop.
-    if (isDomainError(error)) return { end: error };
-    throw error;
-  }
-}
-
-async function subscribeRoomEvents(
-  ctx: GraphQLContext,
-  roomId: string,
-): Promise<EventStream<RoomEventPayload>> {
-  const bus = busOf(ctx);
-  const { room } = await getRoomForViewer(ctx, roomId);
-  const subscription = bus.subscribe([roomTopic(room.appId, room.id)]);
-  // The stream opens only once the bus delivers, so a write made after that is heard.
-  await subscription.ready();
-  return new EventStream(
-    subscription,
-    (event) => (event.scope === 'room' ? handleRoomEvent(ctx, room.id, event) : Promise.resolve(null)),
-    ctx.stillAuthenticated,
-  );
-}
-
 builder.subscriptionField('roomEvents', (t) =>
   t.field({
     type: RoomEventRef,
     description:
       'Live events of one room (members and the API key): messages, reactions, members, settings. A member who leaves receives a FORBIDDEN error and the stream ends; a revoked or expired token, UNAUTHENTICATED.',
     args: { roomId: t.arg.string({ required: true, description: 'The external room id.' }) },
-    subscribe: (_root, args, ctx) => openWithSlot(ctx, () => subscribeRoomEvents(ctx, args.roomId)),
+    subscribe: (_root, args, ctx) =>
+      openFeed(ctx, (bus, options) => openRoomFeed(ctx, bus, args.roomId, options)),
     resolve: (item) => payloadOrThrow(item),
   }),
 );

@@ -1,7 +1,7 @@
 import { relayPage } from '../../domain/pagination.js';
-import { getRoomMemberForViewer, pageRoomMembers } from '../../domain/rooms/room-members.service.js';
+import { MEMBER_ORDER_KEY } from '../../domain/rooms/list-orders.js';
+import { getRoomMemberForViewer, pageRoomMembers } from '../../domain/rooms/membership.service.js';
 import type { RoomMember } from '../../domain/rooms/room.js';
-import { MEMBER_ORDER_KEY } from '../../domain/rooms/room.service.js';
 import type { User } from '../../domain/users/user.js';
 import { builder, type GraphQLContext } from '../builder.js';
 import { relayArgs, toConnection } from '../connection.js';

@@ -1,5 +1,5 @@
 import { brandWithType } from '@pothos/core';
-import { getMessageForViewer } from '../../domain/messages/message-read.service.js';
+import { getMessageForViewer } from '../../domain/messages/message.service.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { getRoomForViewer } from '../../domain/rooms/room.service.js';
 import { NODE_COST, NODES_COST } from '../cost.js';

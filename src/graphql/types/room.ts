@@ -1,13 +1,9 @@
 import { ForbiddenError } from '../../domain/errors.js';
 import { relayPage } from '../../domain/pagination.js';
 import type { RoomListQuery } from '../../domain/rooms/room.js';
-import {
-  countViewerRooms,
-  getRoomForViewer,
-  listViewerRooms,
-  roomListOrderKey,
-  type RoomView,
-} from '../../domain/rooms/room.service.js';
+import { roomListOrderKey } from '../../domain/rooms/list-orders.js';
+import { countViewerRooms, listViewerRooms } from '../../domain/rooms/room-list.service.js';
+import { getRoomForViewer, type RoomView } from '../../domain/rooms/room.service.js';
 import { builder } from '../builder.js';
 import { relayArgs, toConnection } from '../connection.js';
 import { definedOnly } from '../inputs.js';

@@ -5,16 +5,11 @@ import {
   listRoomMessages,
   type MessageAnchor,
 } from '../../domain/messages/message.service.js';
-import { relayPage, type PageRequest } from '../../domain/pagination.js';
-import type { RoomMember } from '../../domain/rooms/room.js';
-import {
-  countViewerRooms,
-  getRoomForViewer,
-  listRoomMembers,
-  listViewerRooms,
-  MEMBER_ORDER_KEY,
-  validateRoomId,
-} from '../../domain/rooms/room.service.js';
+import type { PageRequest } from '../../domain/pagination.js';
+import { countViewerRooms, listViewerRooms } from '../../domain/rooms/room-list.service.js';
+import { validateRoomId } from '../../domain/rooms/room-id.js';
+import { getRoomForViewer } from '../../domain/rooms/room.service.js';
+import { listAllRoomMembers } from '../../domain/rooms/membership.service.js';
 import { viewerContext } from '../context.js';
 import type { RestHandler } from '../dialect.js';
 import { jsonResponse } from '../http.js';
@@ -75,28 +70,9 @@ export const getRoom: RestHandler = async (rest, deps) => {
   const ctx = await imkitContext(rest, deps);
   const roomId = roomIdParam(rest);
   const view = await getRoomForViewer(ctx, roomId);
-  const members = await listAllMembers(ctx, roomId);
+  const members = await listAllRoomMembers(ctx, roomId);
   return ok(await loadRoomDetail(ctx, view, members));
 };
-
-const MEMBER_PAGE = 100;
-
-/** Every current member, a keyset page at a time (the documented detail lists them all). */
-async function listAllMembers(ctx: ViewerContext, roomId: string): Promise<RoomMember[]> {
-  const members: RoomMember[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const page = await listRoomMembers(
-      ctx,
-      roomId,
-      relayPage({ first: MEMBER_PAGE, after }, MEMBER_ORDER_KEY),
-    );
-    members.push(...page.rows.map((edge) => edge.node));
-    const last = page.rows.at(-1);
-    if (!page.hasNextPage || !last) return members;
-    after = last.cursor;
-  }
-}
 
 /**
  * GET /rooms/{id}/messages/v3. `data` is always in ascending (timeRangeField, sequence)

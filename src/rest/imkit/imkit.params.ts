@@ -1,24 +1,24 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../../domain/errors.js';
-import { isMessageId } from '../../domain/messages/message-id.js';
+import { isDomainError } from '../../domain/errors.js';
+import { MESSAGE_ID_PATTERN } from '../../domain/messages/message-id.js';
 import type { MessageOrderField } from '../../domain/messages/message.js';
-import type { RoomFilter, RoomListQuery, RoomOrder, RoomOrderField } from '../../domain/rooms/room.js';
-import type { OffsetPage } from '../../domain/rooms/room.service.js';
-import {
-  optionalParam,
-  parseIntParam,
-  parseJsonParam,
-  parseNonNegativeIntParam,
-  parseTimeParam,
-} from '../params.js';
+import { checkUntrustedValue } from '../../domain/untrusted-input.js';
+import type {
+  OffsetPage,
+  RoomFilter,
+  RoomListQuery,
+  RoomOrder,
+  RoomOrderField,
+} from '../../domain/rooms/room.js';
+import { instantParam, integerParam, nonNegativeIntParam, parseQuery, refuse } from '../query-params.js';
 
 /*
- * IMKit's query parameters decoded into the domain's queries; every mistake is a 400
- * naming the parameter.
+ * IMKit's query parameters, each declared once (parsing, the 400 naming it, and its
+ * /openapi.json entry), and their translation into the domain's queries.
  */
 
 /** IMKit sort field names and the domain order each one means. */
-export const IMKIT_SORT_FIELDS: Record<string, RoomOrderField> = {
+const IMKIT_SORT_FIELDS: Record<string, RoomOrderField> = {
   lastMessage: 'LAST_MESSAGE_TIME',
   createdTime: 'CREATED_TIME',
   name: 'NAME',
@@ -26,26 +26,25 @@ export const IMKIT_SORT_FIELDS: Record<string, RoomOrderField> = {
 };
 
 /** "-lastMessage -createdTime": space-separated fields, "-" for descending. */
-export function parseRoomSort(value: string): RoomOrder[] {
+const roomSort = z.string().transform((value, ctx) => {
   const orders: RoomOrder[] = [];
   for (const token of value.trim().split(/[\s,]+/)) {
     if (token === '') continue;
-    const descending = token.startsWith('-');
     const name = token.replace(/^[-+]/, '');
     const field = Object.hasOwn(IMKIT_SORT_FIELDS, name) ? IMKIT_SORT_FIELDS[name] : undefined;
     if (!field) {
-      throw new InvalidInputError(
+      return refuse(
+        ctx,
         `Invalid sort field "${name}": use ${Object.keys(IMKIT_SORT_FIELDS).join(', ')}, "-" prefixed for descending`,
-        { field: 'sort' },
       );
     }
     if (orders.some((order) => order.field === field)) {
-      throw new InvalidInputError(`Invalid sort: field "${name}" is given twice`, { field: 'sort' });
+      return refuse(ctx, `Invalid sort: field "${name}" is given twice`);
     }
-    orders.push({ field, direction: descending ? 'DESC' : 'ASC' });
+    orders.push({ field, direction: token.startsWith('-') ? 'DESC' : 'ASC' });
   }
   return orders;
-}
+});
 
 const prefFilterSchema = z.strictObject({
   tags: z.union([z.string(), z.array(z.string())]).optional(),
@@ -55,16 +54,25 @@ const prefFilterSchema = z.strictObject({
   muted: z.boolean().optional(),
 });
 
-/** pref={"tags":"some-tag"}: a filter on the viewer's own room settings. */
-export function parsePrefFilter(value: string): RoomFilter {
-  const parsed = prefFilterSchema.safeParse(parseJsonParam(value, 'pref'));
+/** pref={"tags":"some-tag"}: URL-encoded JSON, a filter on the viewer's own room settings. */
+const prefFilter = z.string().transform((value, ctx): RoomFilter => {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(value) as unknown;
+    // The raw text met the input rule; what its escapes decode to must too.
+    checkUntrustedValue(decoded, 'pref');
+  } catch (error) {
+    if (isDomainError(error)) return refuse(ctx, error.message, error.field);
+    return refuse(ctx, 'Invalid pref: not valid JSON (remember to URL-encode it)');
+  }
+  const parsed = prefFilterSchema.safeParse(decoded);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
       issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
     );
-    throw new InvalidInputError(
+    return refuse(
+      ctx,
       `Invalid pref filter (${problems.join('; ')}): expected an object with tags (string or array of strings), folder, hidden, sticky, muted`,
-      { field: 'pref' },
     );
   }
   const { tags, ...rest } = parsed.data;
@@ -75,7 +83,29 @@ export function parsePrefFilter(value: string): RoomFilter {
   if (rest.sticky !== undefined) filter.sticky = rest.sticky;
   if (rest.muted !== undefined) filter.muted = rest.muted;
   return filter;
-}
+});
+
+/** GET /rooms. */
+export const roomListQuery = z.object({
+  sort: roomSort
+    .optional()
+    .describe(
+      `Space-separated fields (${Object.keys(IMKIT_SORT_FIELDS).join(', ')}), "-" prefix for descending; default -lastMessage`,
+    ),
+  skip: nonNegativeIntParam().default(0).describe('Pagination offset'),
+  limit: nonNegativeIntParam().default(0).describe('Maximum number of rooms to return; 0 = no limit'),
+  updatedAfter: instantParam()
+    .optional()
+    .describe(
+      'Rooms with a message or created after this time: ISO-8601 with its zone (2020-10-15T03:28:54Z) or epoch milliseconds',
+    ),
+  pref: prefFilter
+    .optional()
+    .describe(
+      'URL-encoded JSON filter on the user\'s prefs: {"tags": "a" | ["a","b"], folder, hidden, sticky, muted}',
+    ),
+  sortUnreadFirst: integerParam().default(0).describe('Non-zero: rooms with unread messages first'),
+});
 
 export interface RoomListParams {
   query: RoomListQuery;
@@ -83,37 +113,55 @@ export interface RoomListParams {
 }
 
 export function parseRoomListParams(params: URLSearchParams): RoomListParams {
-  const sort = optionalParam(params, 'sort');
-  const skip = optionalParam(params, 'skip');
-  const limit = optionalParam(params, 'limit');
-  const updatedAfter = optionalParam(params, 'updatedAfter');
-  const pref = optionalParam(params, 'pref');
-  const unreadFirst = optionalParam(params, 'sortUnreadFirst');
-  const filter: RoomFilter = pref === undefined ? {} : parsePrefFilter(pref);
-  if (updatedAfter !== undefined) filter.updatedAfter = parseTimeParam(updatedAfter, 'updatedAfter');
-  const limitValue = limit === undefined ? 0 : parseNonNegativeIntParam(limit, 'limit');
+  const { sort, skip, limit, updatedAfter, pref, sortUnreadFirst } = parseQuery(params, roomListQuery);
+  const filter: RoomFilter = { ...pref };
+  if (updatedAfter !== undefined) filter.updatedAfter = updatedAfter;
   return {
-    query: {
-      filter,
-      orderBy: sort === undefined ? [] : parseRoomSort(sort),
-      unreadFirst: unreadFirst !== undefined && parseIntParam(unreadFirst, 'sortUnreadFirst') !== 0,
-    },
-    page: {
-      offset: skip === undefined ? 0 : parseNonNegativeIntParam(skip, 'skip'),
-      // Documented: 0 (the default) means no limit.
-      limit: limitValue === 0 ? null : limitValue,
-    },
+    query: { filter, orderBy: sort ?? [], unreadFirst: sortUnreadFirst !== 0 },
+    // Documented: a limit of 0 (the default) means no limit.
+    page: { offset: skip, limit: limit === 0 ? null : limit },
   };
 }
 
-export const MESSAGE_TIME_FIELDS: Record<string, Exclude<MessageOrderField, 'SEQUENCE'>> = {
+const MESSAGE_TIME_FIELDS = {
   updatedAt: 'UPDATED_AT',
   createdAt: 'CREATED_AT',
   messageTime: 'MESSAGE_TIME',
-};
+} as const satisfies Record<string, Exclude<MessageOrderField, 'SEQUENCE'>>;
+
+type MessageTimeName = keyof typeof MESSAGE_TIME_FIELDS;
+const MESSAGE_TIME_NAMES = Object.keys(MESSAGE_TIME_FIELDS) as [MessageTimeName, ...MessageTimeName[]];
 
 export const DEFAULT_MESSAGE_LIMIT = 20;
 export const MAX_MESSAGE_LIMIT = 1000;
+
+const messageId = z.string().regex(MESSAGE_ID_PATTERN, 'a message id is 24 hex digits');
+
+/** GET /rooms/{id}/messages/v3. */
+export const messageListQuery = z
+  .object({
+    beforeMessage: messageId.optional().describe('Messages before this message ID'),
+    afterMessage: messageId.optional().describe('Messages after this message ID'),
+    limit: nonNegativeIntParam()
+      .default(DEFAULT_MESSAGE_LIMIT)
+      .describe(
+        `Maximum messages; 0 means the default, more than ${MAX_MESSAGE_LIMIT} counts as ${MAX_MESSAGE_LIMIT}`,
+      ),
+    afterTime: instantParam()
+      .optional()
+      .describe(
+        'Messages after this time (of timeRangeField): ISO-8601 with its zone (2020-10-15T03:28:54Z) or epoch milliseconds',
+      ),
+    timeRangeField: z
+      .enum(MESSAGE_TIME_NAMES, { error: `use ${MESSAGE_TIME_NAMES.join(', ')}` })
+      .default('updatedAt')
+      .describe('The time afterTime filters and data is ordered by'),
+  })
+  .superRefine((params, ctx) => {
+    if (params.beforeMessage !== undefined && params.afterMessage !== undefined) {
+      refuse(ctx, 'Pass beforeMessage or afterMessage, not both', 'afterMessage');
+    }
+  });
 
 export interface MessageListParams {
   beforeMessage: string | undefined;
@@ -125,40 +173,18 @@ export interface MessageListParams {
   timeRangeName: string;
 }
 
-function parseMessageIdParam(value: string | undefined, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (!isMessageId(value)) {
-    throw new InvalidInputError(`Invalid ${field} "${value}": a message id is 24 hex digits`, { field });
-  }
-  return value;
-}
-
 export function parseMessageListParams(params: URLSearchParams): MessageListParams {
-  const beforeMessage = parseMessageIdParam(optionalParam(params, 'beforeMessage'), 'beforeMessage');
-  const afterMessage = parseMessageIdParam(optionalParam(params, 'afterMessage'), 'afterMessage');
-  if (beforeMessage !== undefined && afterMessage !== undefined) {
-    throw new InvalidInputError('Pass beforeMessage or afterMessage, not both', { field: 'afterMessage' });
-  }
-  const limit = optionalParam(params, 'limit');
-  const limitValue = limit === undefined ? 0 : parseNonNegativeIntParam(limit, 'limit');
-  const afterTime = optionalParam(params, 'afterTime');
-  const timeRangeName = optionalParam(params, 'timeRangeField') ?? 'updatedAt';
-  const timeRangeField = Object.hasOwn(MESSAGE_TIME_FIELDS, timeRangeName)
-    ? MESSAGE_TIME_FIELDS[timeRangeName]
-    : undefined;
-  if (!timeRangeField) {
-    throw new InvalidInputError(
-      `Invalid timeRangeField "${timeRangeName}": use ${Object.keys(MESSAGE_TIME_FIELDS).join(', ')}`,
-      { field: 'timeRangeField' },
-    );
-  }
+  const { beforeMessage, afterMessage, limit, afterTime, timeRangeField } = parseQuery(
+    params,
+    messageListQuery,
+  );
   return {
     beforeMessage,
     afterMessage,
-    // 0 or absent: the documented default; above the maximum: clamped.
-    limit: limitValue === 0 ? DEFAULT_MESSAGE_LIMIT : Math.min(limitValue, MAX_MESSAGE_LIMIT),
-    afterTime: afterTime === undefined ? undefined : parseTimeParam(afterTime, 'afterTime'),
-    timeRangeField,
-    timeRangeName,
+    // 0: the documented default; above the maximum: clamped, not refused.
+    limit: limit === 0 ? DEFAULT_MESSAGE_LIMIT : Math.min(limit, MAX_MESSAGE_LIMIT),
+    afterTime,
+    timeRangeField: MESSAGE_TIME_FIELDS[timeRangeField],
+    timeRangeName: timeRangeField,
   };
 }

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../domain/context.js';
 import type { Message, ReactionSummary } from '../../domain/messages/message.js';
 import { loadMessageReactions } from '../../domain/messages/message.service.js';
 import type { Room, RoomMember, RoomPref } from '../../domain/rooms/room.js';
-import { firstRoomMembers } from '../../domain/rooms/room.service.js';
+import { firstRoomMembers } from '../../domain/rooms/membership.service.js';
 import type { User } from '../../domain/users/user.js';
 import { toMillis } from '../http.js';
 import type { ImkitMessage, ImkitPref, ImkitRoom, ImkitRoomDetail, ImkitUser } from './imkit.schemas.js';

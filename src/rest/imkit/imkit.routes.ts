@@ -2,7 +2,7 @@ import type { Dialect, DialectRoute } from '../dialect.js';
 import type { ParameterDoc, ResponseDoc } from '../openapi-types.js';
 import { imkitError, imkitMethodNotAllowed } from './imkit.errors.js';
 import { getRoom, listMessages, listRooms } from './imkit.handlers.js';
-import { IMKIT_SORT_FIELDS, MAX_MESSAGE_LIMIT } from './imkit.params.js';
+import { messageListQuery, roomListQuery } from './imkit.params.js';
 import {
   imkitError as imkitErrorSchema,
   imkitLastReadRequest,
@@ -16,8 +16,9 @@ import {
 import { markLastRead, postMessage } from './imkit.write-handlers.js';
 
 /*
- * The IMKit endpoints (seeds 000, 001, 003) and the write calls its clients make
- * (issue 5: PUT /rooms/{id}/lastRead, POST /rooms/{id}/message).
+ * The IMKit endpoints its documents describe (the room list, one room, a room's
+ * messages) and the write calls its clients make besides (PUT /rooms/{id}/lastRead,
+ * POST /rooms/{id}/message).
  */
 
 const security = [['imkitClientKey', 'imkitToken'], ['imkitApiKey']];
@@ -65,46 +66,8 @@ export const imkitRoutes: DialectRoute[] = [
       tag: 'IMKit',
       summary: 'List the rooms the current user has joined',
       security,
-      parameters: [
-        clientIdHeader,
-        {
-          name: 'sort',
-          in: 'query',
-          description: `Space-separated fields (${Object.keys(IMKIT_SORT_FIELDS).join(', ')}), "-" prefix for descending; default -lastMessage`,
-          schema: str,
-        },
-        {
-          name: 'skip',
-          in: 'query',
-          description: 'Offset, default 0',
-          schema: { type: 'integer', minimum: 0 },
-        },
-        {
-          name: 'limit',
-          in: 'query',
-          description: 'Maximum rooms, default 0 = no limit',
-          schema: { type: 'integer', minimum: 0 },
-        },
-        {
-          name: 'updatedAfter',
-          in: 'query',
-          description: 'Rooms with a message or created after this time: ISO-8601 or epoch milliseconds',
-          schema: { type: ['string', 'integer'] },
-        },
-        {
-          name: 'pref',
-          in: 'query',
-          description:
-            'URL-encoded JSON filter on the user\'s prefs: {"tags": "a" | ["a","b"], folder, hidden, sticky, muted}',
-          schema: str,
-        },
-        {
-          name: 'sortUnreadFirst',
-          in: 'query',
-          description: 'Non-zero: rooms with unread messages first',
-          schema: { type: 'integer' },
-        },
-      ],
+      parameters: [clientIdHeader],
+      query: roomListQuery,
       responses: { 200: { description: 'The rooms', schema: imkitRoomListResponse }, ...errors(400, 401) },
     },
   },
@@ -134,30 +97,8 @@ export const imkitRoutes: DialectRoute[] = [
       description:
         '`data` is in ascending (timeRangeField, sequence) order. Without a cursor: the newest `limit` messages, or with afterTime the first `limit` after it. beforeMessage / afterMessage: the `limit` messages just before / after that message (pass data[0]._id to page back, the last _id to page forward).',
       security,
-      parameters: [
-        roomIdPath,
-        { name: 'beforeMessage', in: 'query', description: 'Messages before this message ID', schema: str },
-        { name: 'afterMessage', in: 'query', description: 'Messages after this message ID', schema: str },
-        {
-          name: 'limit',
-          in: 'query',
-          description: `Maximum messages, default 20, at most ${MAX_MESSAGE_LIMIT}`,
-          schema: { type: 'integer', minimum: 0 },
-        },
-        {
-          name: 'afterTime',
-          in: 'query',
-          description: 'Messages after this time (of timeRangeField): ISO-8601 or epoch milliseconds',
-          schema: { type: ['string', 'integer'] },
-        },
-        {
-          name: 'timeRangeField',
-          in: 'query',
-          description:
-            'updatedAt (default), createdAt or messageTime: the time afterTime filters and data is ordered by',
-          schema: { type: 'string', enum: ['updatedAt', 'createdAt', 'messageTime'] },
-        },
-      ],
+      parameters: [roomIdPath],
+      query: messageListQuery,
       responses: {
         200: { description: 'The messages', schema: imkitMessageListResponse },
         ...errors(400, 401, 403, 404),

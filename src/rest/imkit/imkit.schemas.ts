@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { epochMillis, isoTime, named } from '../schemas.js';
 
 /*
- * IMKit wire shapes, from its documents (seeds 000, 001, 003). Where the documents show a
+ * IMKit wire shapes, from its documents (room list, one room, messages). Where they show a
  * user or message with different subsets of fields, one shape carries all of them.
  */
 
@@ -139,7 +139,7 @@ export const imkitError = named(
 );
 
 // ---------------------------------------------------------------------------
-// Writes (issue 5): PUT /rooms/{id}/lastRead, POST /rooms/{id}/message
+// Writes its clients make besides the documented reads: PUT /rooms/{id}/lastRead, POST /rooms/{id}/message
 
 export const imkitLastReadRequest = named(
   'ImkitLastReadRequest',

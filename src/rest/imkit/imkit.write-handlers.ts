@@ -1,17 +1,18 @@
 import { InvalidInputError } from '../../domain/errors.js';
+import { parseInstant } from '../../domain/instant.js';
 import { isMessageId } from '../../domain/messages/message-id.js';
 import { sendMessage } from '../../domain/messages/message.service.js';
-import { markRoomReadWithBadge } from '../../domain/rooms/viewer-badge.service.js';
+import { markRoomReadWithBadge } from '../../domain/rooms/read-state.service.js';
 import type { RestHandler } from '../dialect.js';
 import { parseBody, readBodyObject } from '../json-body.js';
-import { parseTimeParam } from '../params.js';
 import { imkitContext, ok, roomIdParam } from './imkit.handlers.js';
 import { loadMessage } from './imkit.present.js';
 import { imkitLastReadRequest, imkitSendMessageRequest } from './imkit.schemas.js';
 
 /*
- * IMKit's write calls (issue 5): the same services as GraphQL's markRoomRead and
- * sendMessage, answered in IMKit's {RC, RM, result} envelope.
+ * IMKit's write calls, which its clients make besides the documented reads: the same
+ * services as GraphQL's markRoomRead and sendMessage, answered in IMKit's
+ * {RC, RM, result} envelope.
  */
 
 /**
@@ -50,7 +51,7 @@ export const postMessage: RestHandler = async (rest, deps) => {
     messageType: body.messageType,
     ...(body.clientMessageId !== undefined && { clientMessageId: body.clientMessageId }),
     ...(body.messageTime !== undefined && {
-      messageTime: parseTimeParam(String(body.messageTime), 'messageTime'),
+      messageTime: parseInstant(String(body.messageTime), 'messageTime'),
     }),
     ...(body.sender !== undefined && { senderId: body.sender }),
   });

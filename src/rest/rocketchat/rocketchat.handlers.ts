@@ -2,16 +2,17 @@ import { z } from 'zod';
 import type { ViewerContext } from '../../domain/context.js';
 import { loginWithPassword } from '../../domain/apps/password-login.service.js';
 import { InvalidInputError, UnauthenticatedError } from '../../domain/errors.js';
-import { listRoomChangesSince } from '../../domain/rooms/room.service.js';
+import { listRoomChangesSince } from '../../domain/rooms/room-list.service.js';
 import { revokeToken } from '../../domain/tokens/token.service.js';
 import { viewerContext } from '../context.js';
 import type { RestDeps, RestHandler } from '../dialect.js';
 import { jsonResponse } from '../http.js';
 import { loginAppHint, readLoginBody } from '../login-body.js';
 import { loginClient } from '../client.js';
-import { optionalParam, parseTimeParam } from '../params.js';
+import { parseQuery } from '../query-params.js';
 import type { RestRequest } from '../rest-request.js';
 import { rcAuthError } from './rocketchat.errors.js';
+import { roomsGetQuery } from './rocketchat.params.js';
 import { loadRoom, presentMe } from './rocketchat.present.js';
 
 export async function rcContext(
@@ -87,20 +88,9 @@ export const me: RestHandler = withStatusErrors(async (rest, deps) => {
  */
 export const roomsGet: RestHandler = async (rest, deps) => {
   const ctx = await rcContext(rest, deps);
-  const since = parseUpdatedSince(optionalParam(rest.query, 'updatedSince'));
-  const changes = await listRoomChangesSince(ctx, since);
+  const { updatedSince } = parseQuery(rest.query, roomsGetQuery);
+  const changes = await listRoomChangesSince(ctx, updatedSince ?? null);
   const update = await Promise.all(changes.updated.map((view) => loadRoom(ctx, view.room)));
   const remove = changes.removed.map((r) => ({ _id: r.roomId, _deletedAt: r.at.toISOString() }));
   return jsonResponse(200, { update, remove, success: true });
 };
-
-function parseUpdatedSince(value: string | undefined): Date | null {
-  if (value === undefined) return null;
-  try {
-    return parseTimeParam(value, 'updatedSince');
-  } catch {
-    throw new InvalidInputError('The "updatedSince" query parameter must be a valid date.', {
-      field: 'updatedSince',
-    });
-  }
-}

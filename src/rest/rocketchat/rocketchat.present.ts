@@ -2,7 +2,7 @@ import { parse } from '@rocket.chat/message-parser';
 import type { RequestContext } from '../../domain/context.js';
 import type { Message } from '../../domain/messages/message.js';
 import type { Room, RoomMember } from '../../domain/rooms/room.js';
-import { firstRoomMembers } from '../../domain/rooms/room.service.js';
+import { firstRoomMembers } from '../../domain/rooms/membership.service.js';
 import type { User } from '../../domain/users/user.js';
 import type { RcMe, RcMessage, RcRoom, RcUserRef } from './rocketchat.schemas.js';
 

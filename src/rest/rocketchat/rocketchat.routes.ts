@@ -3,6 +3,7 @@ import { bodyHasKey } from '../login-body.js';
 import type { OperationDoc } from '../openapi-types.js';
 import type { RestRequest } from '../rest-request.js';
 import { rcError, rcMethodNotAllowed } from './rocketchat.errors.js';
+import { roomsGetQuery, subscriptionsGetQuery } from './rocketchat.params.js';
 import { chatSendMessage } from './rocketchat.chat.js';
 import { login, logout, me, roomsGet } from './rocketchat.handlers.js';
 import {
@@ -22,9 +23,9 @@ import {
 import { subscriptionsGet, subscriptionsRead } from './rocketchat.subscriptions.js';
 
 /*
- * The Rocket.Chat endpoints (seed 002 and the login calls its clients make first), and
- * the subscription and write calls of issue 5 (subscriptions.get, subscriptions.read,
- * chat.sendMessage).
+ * The Rocket.Chat endpoints: rooms.get as its document describes it, the login calls
+ * its clients make first, and the calls they use for unread state and writes
+ * (subscriptions.get, subscriptions.read, chat.sendMessage).
  */
 
 const security = [['rocketchatUserId', 'rocketchatAuthToken']];
@@ -100,14 +101,7 @@ export const rocketchatRoutes: DialectRoute[] = [
       description:
         'Without updatedSince: every open room in update, remove empty. With it: rooms changed since then (a message, an edit of the room, a membership change) in update; rooms deleted or left since then in remove.',
       security,
-      parameters: [
-        {
-          name: 'updatedSince',
-          in: 'query',
-          description: 'A date as an ISO string (epoch milliseconds are accepted too)',
-          schema: { type: 'string' },
-        },
-      ],
+      query: roomsGetQuery,
       responses: {
         200: { description: 'The rooms', schema: rcRoomsGetResponse },
         400: { description: 'An updatedSince that is not a date', schema: rcFailure },
@@ -126,14 +120,7 @@ export const rocketchatRoutes: DialectRoute[] = [
       description:
         'Without updatedSince: every subscription in update, remove empty. With it: subscriptions changed since then (a message in the room, a read, a pref or role change, an edit of the room) in update; those gone since then (left, room deleted) in remove, by subscription _id.',
       security,
-      parameters: [
-        {
-          name: 'updatedSince',
-          in: 'query',
-          description: 'A date as an ISO string (epoch milliseconds are accepted too)',
-          schema: { type: 'string' },
-        },
-      ],
+      query: subscriptionsGetQuery,
       responses: {
         200: { description: 'The subscriptions', schema: rcSubscriptionsGetResponse },
         400: { description: 'An updatedSince that is not a date', schema: rcFailure },

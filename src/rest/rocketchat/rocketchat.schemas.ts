@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoTime, named } from '../schemas.js';
 
 /*
- * Rocket.Chat wire shapes, from its rooms.get document (seed 002) and its own API code
+ * Rocket.Chat wire shapes, from its rooms.get document and its own API code
  * for login, logout and me.
  */
 
@@ -128,7 +128,7 @@ export const rcFailure = named(
 );
 
 // ---------------------------------------------------------------------------
-// Writes and subscriptions (issue 5): subscriptions.get, subscriptions.read,
+// Writes and subscriptions (beyond the rooms.get document): subscriptions.get, subscriptions.read,
 // chat.sendMessage, as Rocket.Chat's REST API answers them.
 
 const roomLetter = z.enum(['d', 'c', 'p']).describe('d: direct, c: public channel, p: private group');

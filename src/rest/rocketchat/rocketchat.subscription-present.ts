@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../domain/context.js';
 import { memberKey } from '../../domain/rooms/member-key.js';
 import type { ViewerRoom } from '../../domain/rooms/room.js';
-import { firstRoomMembers } from '../../domain/rooms/room.service.js';
+import { firstRoomMembers } from '../../domain/rooms/membership.service.js';
 import { presentUserRef, roomTypeLetter } from './rocketchat.present.js';
 import type { RcSubscription } from './rocketchat.schemas.js';
 

@@ -1,11 +1,13 @@
-import { InvalidInputError, isDomainError } from '../../domain/errors.js';
-import { listRoomChangesSince, markRoomRead } from '../../domain/rooms/room.service.js';
+import { isDomainError } from '../../domain/errors.js';
+import { listRoomChangesSince } from '../../domain/rooms/room-list.service.js';
+import { markRoomRead } from '../../domain/rooms/read-state.service.js';
 import type { RestHandler } from '../dialect.js';
 import { jsonResponse } from '../http.js';
-import { optionalParam, parseTimeParam } from '../params.js';
+import { parseQuery } from '../query-params.js';
 import { readRcBody } from './rocketchat.body.js';
 import { RcApiError, rcInvalidParams } from './rocketchat.errors.js';
 import { rcContext } from './rocketchat.handlers.js';
+import { subscriptionsGetQuery } from './rocketchat.params.js';
 import { rcSubscriptionsReadRequest } from './rocketchat.schemas.js';
 import { loadSubscription, subscriptionId } from './rocketchat.subscription-present.js';
 
@@ -21,8 +23,8 @@ import { loadSubscription, subscriptionId } from './rocketchat.subscription-pres
  */
 export const subscriptionsGet: RestHandler = async (rest, deps) => {
   const ctx = await rcContext(rest, deps);
-  const since = parseLastUpdate(optionalParam(rest.query, 'updatedSince'));
-  const changes = await listRoomChangesSince(ctx, since);
+  const { updatedSince } = parseQuery(rest.query, subscriptionsGetQuery);
+  const changes = await listRoomChangesSince(ctx, updatedSince ?? null);
   const update = await Promise.all(changes.updated.map((view) => loadSubscription(ctx, view)));
   const userId = ctx.viewer.userId ?? '';
   const remove = changes.removed.map((r) => ({
@@ -31,18 +33,6 @@ export const subscriptionsGet: RestHandler = async (rest, deps) => {
   }));
   return jsonResponse(200, { update, remove, success: true });
 };
-
-/** Rocket.Chat's own words for a bad updatedSince here (it calls the parameter "lastUpdate"). */
-function parseLastUpdate(value: string | undefined): Date | null {
-  if (value === undefined) return null;
-  try {
-    return parseTimeParam(value, 'updatedSince');
-  } catch {
-    throw new InvalidInputError('The "lastUpdate" query parameter must be a valid date.', {
-      field: 'roomId',
-    });
-  }
-}
 
 /**
  * POST /api/v1/subscriptions.read {rid | roomId}: the user has read the room up to its

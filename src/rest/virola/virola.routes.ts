@@ -14,7 +14,10 @@ import {
   virolaStatusResponse,
 } from './virola.schemas.js';
 
-/* The Virola endpoints (seed 004: rooms, avatar, and the login/logout/status calls it lists). */
+/*
+ * The Virola endpoints its Rooms API document describes (rooms, avatar) and the
+ * login/logout/status calls it lists.
+ */
 
 const security = [['virolaSession'], ['virolaBearer']];
 const unauthorized = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMillis, named } from '../schemas.js';
 
-/* Virola wire shapes, from its Rooms API document (seed 004) and its Web API list. */
+/* Virola wire shapes, from its Rooms API document and its Web API list. */
 
 export const virolaRoom = named(
   'VirolaRoom',

@@ -14,7 +14,7 @@ import { verifyData } from '../verify.js';
  * marker message every 100 ms into the subscriber's room). Redis is killed (SIGKILL), stays
  * down 3 s, and is started again. Neither process may die, writes must keep succeeding while
  * Redis is gone, and the same subscription must deliver again once it is back (what it
- * missed meanwhile is the scale-out issue's business).
+ * missed meanwhile is lost: delivery through Redis is at most once).
  */
 
 const CLIENTS = 8;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sendMessage } from '../../../src/domain/messages/message.service.js';
-import { setMemberRole, updateRoom } from '../../../src/domain/rooms/room-settings.service.js';
-import { createRoom } from '../../../src/domain/rooms/room.service.js';
+import { setMemberRole } from '../../../src/domain/rooms/membership.service.js';
+import { updateRoom, createRoom } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
 import { apiKey, bearer } from '../../support/graphql-client.js';

@@ -212,12 +212,13 @@ test('AVATAR_MAX_BYTES stays within what the HTTP server reads (MAX_REQUEST_BYTE
 describe('avatars stored before the rule', () => {
   test('a stored SVG is not served: the default avatar is', async () => {
     const r = await room();
-    await updateRoomRow(database.db, r.appId, r.id, {
-      avatar: images.svgWithScript,
-      avatar_mime: 'image/svg+xml',
-      avatar_filename: 'evil.svg',
-      updated_at: new Date(),
-    });
+    await updateRoomRow(
+      database.db,
+      r.appId,
+      r.id,
+      { avatar: { bytes: images.svgWithScript, mime: 'image/svg+xml', filename: 'evil.svg' } },
+      new Date(),
+    );
     const served = await r.served();
     expect(served.status).toBe(200);
     expect(served.type).toBe('image/jpeg');
@@ -227,12 +228,13 @@ describe('avatars stored before the rule', () => {
   test('a stored image labelled with a wrong type is served with the type its bytes say', async () => {
     const r = await room();
     const gif = images.gif;
-    await updateRoomRow(database.db, r.appId, r.id, {
-      avatar: gif,
-      avatar_mime: 'text/html',
-      avatar_filename: 'a.html',
-      updated_at: new Date(),
-    });
+    await updateRoomRow(
+      database.db,
+      r.appId,
+      r.id,
+      { avatar: { bytes: gif, mime: 'text/html', filename: 'a.html' } },
+      new Date(),
+    );
     const served = await r.served();
     expect(served.type).toBe('image/gif');
     expect(served.bytes).toEqual(gif);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setMemberRole } from '../../../src/domain/rooms/room-settings.service.js';
+import { setMemberRole } from '../../../src/domain/rooms/membership.service.js';
 import { createRoom } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { setMemberRole } from '../../../src/domain/rooms/room-settings.service.js';
+import { setMemberRole } from '../../../src/domain/rooms/membership.service.js';
 import { createRoom } from '../../../src/domain/rooms/room.service.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
@@ -252,7 +252,7 @@ describe('a room with two owners', () => {
   });
 });
 
-describe('the attack in the issue', () => {
+describe('a moderator taking over a room', () => {
   test('a moderator cannot remove the only owner and re-add them as a member', async () => {
     const roomId = await freshRoom();
     expectError(await mutate.moderator!('removeMember', { roomId, userId: 'owner' }), ...NOT_OWNER);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { getRoomAvatar, listRoomChangesSince } from '../../../src/domain/rooms/room.service.js';
+import { getRoomAvatar } from '../../../src/domain/rooms/room.service.js';
+import { listRoomChangesSince } from '../../../src/domain/rooms/room-list.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';
 import { createTestWorld } from '../../support/world.js';

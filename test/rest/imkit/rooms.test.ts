@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../../src/domain/messages/message.service.js';
-import { createRoom, updateRoomPref } from '../../../src/domain/rooms/room.service.js';
+import { createRoom } from '../../../src/domain/rooms/room.service.js';
+import { updateRoomPref } from '../../../src/domain/rooms/pref.service.js';
 import { createUser } from '../../../src/domain/users/user.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp } from '../../support/factories.js';

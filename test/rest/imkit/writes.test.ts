@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../../src/domain/messages/message.service.js';
-import { updateRoom } from '../../../src/domain/rooms/room-settings.service.js';
-import { createRoom } from '../../../src/domain/rooms/room.service.js';
+import { updateRoom, createRoom } from '../../../src/domain/rooms/room.service.js';
 import { createUser } from '../../../src/domain/users/user.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp, type TestApp } from '../../support/factories.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../../src/domain/messages/message.service.js';
-import { createRoom, deleteRoom, removeMember } from '../../../src/domain/rooms/room.service.js';
+import { createRoom, deleteRoom } from '../../../src/domain/rooms/room.service.js';
+import { removeMember } from '../../../src/domain/rooms/membership.service.js';
 import { createUser } from '../../../src/domain/users/user.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp } from '../../support/factories.js';

@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../../src/domain/messages/message.service.js';
-import { setMemberRole, updateRoom } from '../../../src/domain/rooms/room-settings.service.js';
-import {
-  createRoom,
-  deleteRoom,
-  markRoomRead,
-  removeMember,
-  updateRoomPref,
-} from '../../../src/domain/rooms/room.service.js';
+import { setMemberRole, removeMember } from '../../../src/domain/rooms/membership.service.js';
+import { updateRoom, createRoom, deleteRoom } from '../../../src/domain/rooms/room.service.js';
+import { markRoomRead } from '../../../src/domain/rooms/read-state.service.js';
+import { updateRoomPref } from '../../../src/domain/rooms/pref.service.js';
 import { createUser } from '../../../src/domain/users/user.service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestApp } from '../../support/factories.js';

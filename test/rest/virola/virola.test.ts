@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../../src/domain/messages/message.service.js';
-import { updateRoom } from '../../../src/domain/rooms/room-settings.service.js';
-import { addMembers, createRoom, updateRoomPref } from '../../../src/domain/rooms/room.service.js';
+import { updateRoom, createRoom } from '../../../src/domain/rooms/room.service.js';
+import { addMembers } from '../../../src/domain/rooms/membership.service.js';
+import { updateRoomPref } from '../../../src/domain/rooms/pref.service.js';
 import { createUser } from '../../../src/domain/users/user.service.js';
 import { DEFAULT_AVATAR } from '../../../src/rest/virola/default-avatar.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';

@@ -1,12 +1,12 @@
 import type { RequestContext } from '../context.js';
 import { requireUser, requireViewer } from '../access.js';
-import { memberKey } from './room.mappers.js';
-import { selectMemberRoomIds } from './room-events.repository.js';
+import { memberKey } from '../rooms/member-key.js';
+import { selectMemberRoomIds } from '../rooms/membership.repository.js';
 
 /*
- * The reads live subscriptions need besides getRoomForViewer (which authorizes every
- * event of a room): which rooms a viewer's room list follows, and who may hear that a
- * room is gone once it can no longer be read.
+ * Who hears what, where the usual read check cannot say (getRoomForViewer authorizes
+ * every event of a room that still exists): which rooms a viewer's room list follows,
+ * and who may hear that a room is gone once it can no longer be read.
  */
 
 /** The rooms whose events change the viewer's room list: the live rooms they are a member of. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /*
  * The shape of the HTTP surface, apart from what assembles it: app.ts, the GraphQL
