@@ -77,7 +77,11 @@ export async function startHttpServer(
       // The client went away (or we ended the response): stop work done on its behalf.
       if (!res.writableFinished) exchange.abort.abort();
       if (connections.has(socket)) connections.set(socket, Math.max(0, (connections.get(socket) ?? 1) - 1));
-      endIfIdle(socket);
+      // An answer that told the client to close ends its connection now. One that went out
+      // keep-alive (a stream begun before shutdown) lets the client reuse the connection for a
+      // request it may already have sent: that connection gets the idle grace first.
+      if (res.getHeader('connection') === 'close') endIfIdle(socket);
+      else if (closing) setTimeout(() => endIfIdle(socket), IDLE_GRACE_MS).unref();
     });
     serve(handler, req, res, exchange, () => closing, log).catch((error: unknown) => {
       // The client went away (mid-body, mid-answer): ordinary, not a failure of ours.

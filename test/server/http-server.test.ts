@@ -274,6 +274,36 @@ describe('graceful shutdown', () => {
     expect(received).toMatch(/answered \/second$/);
   });
 
+  it('answers a request sent on the connection of a stream that shutdown ended (it was kept alive)', async () => {
+    const stream = eventStream();
+    const server = await serve(async (request) => {
+      const path = new URL(request.url).pathname;
+      return path === '/events' ? stream.response : new Response(`answered ${path}`);
+    });
+    const socket = connect(server.port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    let sentSecond = false;
+    const socketClosed = once(socket, 'close');
+    socket.on('error', (error: NodeJS.ErrnoException) => (received += `ERROR ${error.code}`));
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      received += chunk;
+      // A client reuses a keep-alive connection the moment the stream's last chunk is in.
+      if (!sentSecond && received.includes('\r\n0\r\n\r\n')) {
+        sentSecond = true;
+        socket.write('GET /second HTTP/1.1\r\nHost: test\r\n\r\n');
+      }
+    });
+    socket.write('GET /events HTTP/1.1\r\nHost: test\r\n\r\n');
+    await waitUntil(() => received.includes('data: first'));
+    expect(received).not.toMatch(/\r\nconnection: close\r\n/i);
+    const closing = server.close();
+    await socketClosed;
+    await closing;
+    expect(sentSecond).toBe(true);
+    expect(received).toMatch(/answered \/second$/);
+  });
+
   it('ends a keep-alive connection that stays idle once shutdown began', async () => {
     const server = await serve(async () => new Response('quick'));
     const socket = connect(server.port, '127.0.0.1');
