@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCliDatabase, killRunningCommands, startCli, type CliDatabase } from '../support/cli.js';
@@ -47,7 +48,9 @@ describe('SIGTERM', { timeout: 120_000 }, () => {
     // The stream ends at once (its remaining chunks, then done); the slow request completes.
     let ended = false;
     while (!ended) ended = (await reader.read()).done;
-    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    // A new connection is refused (fetch could reuse a pooled keep-alive one, which shutdown
+    // still answers within its idle grace, with Connection: close).
+    await expect(connectOnce(Number(new URL(String(url)).port))).rejects.toThrow(/ECONNREFUSED/);
     expect(await slow).toEqual({ status: 200, body: 'slow done' });
 
     expect(await server.exited).toBe(0);
@@ -58,3 +61,14 @@ describe('SIGTERM', { timeout: 120_000 }, () => {
     expect(stdout.indexOf('"path":"/test/slow"')).toBeLessThan(stdout.indexOf('"msg":"shut down"'));
   });
 });
+
+function connectOnce(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
