@@ -10,7 +10,8 @@ import { mutatorFor, type Mutate } from '../support/mutate.js';
 
 /*
  * A room's fan-out costs the database the same whatever its audience: every subscriber
- * of roomEvents receives each message with its own unread count and pref, and the SQL
+ * of roomEvents (and of viewerEvents, for a room they are in) receives each message with
+ * its own unread count and pref, and the SQL
  * statements a sent message costs (the send's own, then the fan-out) are the same for 1,
  * 10 and 40 subscribers, at most 3 beyond the send's own. Counted through the
  * database's onQuery hook, every statement.
@@ -24,13 +25,26 @@ const ROOM_EVENTS = `subscription($roomId: String!) {
   }
 }`;
 
-interface RoomEventResult {
-  roomEvents: {
-    type: string;
-    room: { unread: number; pref: { muted: boolean }; lastMessage: { message: unknown } | null } | null;
-    message: { messageId: string; message: unknown; sender: { nickname: string } } | null;
-  };
+const VIEWER_EVENTS = `subscription {
+  viewerEvents {
+    type
+    room { unread pref { muted } lastMessage { message } }
+    message { messageId message sender { nickname } }
+  }
+}`;
+
+interface FeedEvent {
+  type: string;
+  room: { unread: number; pref: { muted: boolean }; lastMessage: { message: unknown } | null } | null;
+  message: { messageId: string; message: unknown; sender: { nickname: string } } | null;
 }
+
+type FeedResult = Record<string, FeedEvent>;
+
+const FEEDS = [
+  { field: 'roomEvents', document: ROOM_EVENTS, variables: { roomId: 'crowd' } },
+  { field: 'viewerEvents', document: VIEWER_EVENTS, variables: {} },
+] as const;
 
 const AUDIENCES = [1, 10, 40];
 const USERS = Array.from({ length: 40 }, (_, i) => `u${String(i + 1).padStart(2, '0')}`);
@@ -47,7 +61,8 @@ const readUpTo = new Map<string, number>();
 
 beforeAll(async () => {
   database = await createTestDatabase({ onQuery: (event) => statements.onQuery(event) });
-  h = createInProcessApp(database.db);
+  // One sender sends every message: its write limit would be the test's limit.
+  h = createInProcessApp(database.db, { env: { RATE_LIMITS_ENABLED: 'false' } });
   app = await createTestApp(database.db, ['sender', ...USERS]);
   await createRoom(app.as('sender'), { roomId: 'crowd', roomType: 'group', memberIds: USERS });
   send = mutatorFor(h, bearer(await app.tokenFor('sender')));
@@ -71,14 +86,18 @@ async function sendText(text: string): Promise<string> {
 }
 
 /** The statements of one send, until every subscriber received its event. */
-async function measureSend(subs: readonly { user: string; sub: SseSubscription }[], text: string) {
+async function measureSend(
+  field: string,
+  subs: readonly { user: string; sub: SseSubscription }[],
+  text: string,
+) {
   statements.reset();
   const messageId = await sendText(text);
   for (const { user, sub } of subs) {
-    const result = await sub.next<RoomEventResult>();
+    const result = await sub.next<FeedResult>();
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     const index = USERS.indexOf(user);
-    expect(result.data?.roomEvents, user).toEqual({
+    expect(result.data?.[field], user).toEqual({
       type: 'MESSAGE_ADDED',
       room: {
         unread: sent - (readUpTo.get(user) ?? 0),
@@ -93,27 +112,24 @@ async function measureSend(subs: readonly { user: string; sub: SseSubscription }
   return { count: statements.count, sql: [...statements.statements] };
 }
 
-describe('roomEvents fan-out', () => {
+describe.each(FEEDS)('$field fan-out', ({ field, document, variables }) => {
   test('the statements per sent message do not grow with the number of subscribers', async () => {
     // The send alone (its token already remembered, as for the sends measured below).
     await sendText('warm-up');
-    const alone = await measureSend([], 'nobody listens');
+    const alone = await measureSend(field, [], 'nobody listens');
 
     const perAudience = new Map<number, number>();
     for (const size of AUDIENCES) {
       const subs = await Promise.all(
         USERS.slice(0, size).map(async (user) => ({
           user,
-          sub: await h.subscribe(ROOM_EVENTS, {
-            variables: { roomId: 'crowd' },
-            headers: bearer(await app.tokenFor(user)),
-          }),
+          sub: await h.subscribe(document, { variables, headers: bearer(await app.tokenFor(user)) }),
         })),
       );
       try {
         for (const { sub } of subs) expect(sub.status).toBe(200);
         for (let k = 0; k < 2; k++) {
-          const { count, sql } = await measureSend(subs, `to ${size}, #${k}`);
+          const { count, sql } = await measureSend(field, subs, `${field} to ${size}, #${k}`);
           const fanOut = count - alone.count;
           expect(fanOut, `fan-out to ${size} subscribers:\n${sql.join('\n')}`).toBeLessThanOrEqual(
             FAN_OUT_BUDGET,
