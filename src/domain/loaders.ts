@@ -80,12 +80,13 @@ export function createAppLoaders(db: Db, appId: string) {
     }),
     /** Whether a user deleted a message for themselves, by memberKey(messageId, userId). */
     deletedFor: new DataLoader<string, boolean>(async (keys) => {
-      const pairs = keys.map(splitMemberKey);
+      // The member-key pair format, with the message id where a member key has the room's.
+      const pairs = keys.map(splitMemberKey).map(({ roomId: messageId, userId }) => ({ messageId, userId }));
       const deleted = await findDeletedForUsers(
         db,
         appId,
         pairs.map((p) => p.userId),
-        pairs.map((p) => p.roomId),
+        pairs.map((p) => p.messageId),
       );
       const found = new Set(deleted.map((d) => memberKey(d.messageId, d.userId)));
       return keys.map((key) => found.has(key));
