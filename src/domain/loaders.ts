@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Db } from '../db/create-database.js';
 import type { Message, ReactionSummary } from './messages/message.js';
 import {
-  findDeletedForUser,
+  findDeletedForUsers,
   findMessagesByIds,
   findReactionSummaries,
 } from './messages/message.repository.js';
@@ -34,55 +34,43 @@ function splitMemberKey(key: string): { roomId: string; userId: string } {
   return parseMemberKey(key) ?? { roomId: '', userId: '' };
 }
 
-export function createLoaders(db: Db, appId: string, viewerUserId: string | null) {
+/**
+ * The loaders whose answers do not depend on who asks: relations keyed by id, and
+ * per-user state keyed by memberKey (any user's, so one batch can serve many viewers).
+ * A live feed shares one set across all its subscribers of one event (room-fanout.ts).
+ */
+export function createAppLoaders(db: Db, appId: string) {
   const firstMembersByLimit = new Map<number, DataLoader<string, { membership: Membership; user: User }[]>>();
   const user = new DataLoader<string, User | null>(async (ids) =>
     byKeys(ids, await findUsersByIds(db, appId, ids), (u) => u.id),
   );
-  const membership = new DataLoader<string, Membership | null>(async (keys) =>
-    byKeys(keys, await findMemberships(db, appId, keys.map(splitMemberKey)), (m) =>
-      memberKey(m.roomId, m.userId),
-    ),
-  );
-  const pref = new DataLoader<string, RoomPref>(async (keys) => {
-    const found = byKeys(keys, await findPrefs(db, appId, keys.map(splitMemberKey)), (p) =>
-      memberKey(p.roomId, p.userId),
-    );
-    return keys.map((key, i) => {
-      const { roomId, userId } = splitMemberKey(key);
-      return found[i] ?? defaultPref(appId, userId, roomId);
-    });
-  });
   return {
     user,
-    /**
-     * Live rooms by id; deleted rooms load as null. For a user viewer the same statement
-     * brings their membership and pref of each room and primes those loaders: a room is
-     * almost always read together with them (access checks, unread, muted).
-     */
-    room: new DataLoader<string, Room | null>(async (ids) => {
-      if (viewerUserId === null) return byKeys(ids, await findRoomsByIds(db, appId, ids), (r) => r.id);
-      const rows = await findRoomsWithUserState(db, appId, ids, viewerUserId);
-      for (const row of rows) {
-        const key = memberKey(row.room.id, viewerUserId);
-        membership.prime(key, row.membership);
-        pref.prime(key, row.pref ?? defaultPref(appId, viewerUserId, row.room.id));
-      }
-      return byKeys(
-        ids,
-        rows.map((row) => row.room),
-        (r) => r.id,
-      );
-    }),
+    /** Live rooms by id, without anyone's membership; deleted rooms load as null. */
+    liveRoom: new DataLoader<string, Room | null>(async (ids) =>
+      byKeys(ids, await findRoomsByIds(db, appId, ids), (r) => r.id),
+    ),
     /** Virola's integer room ids to room ids. */
     roomIdByNumId: new DataLoader<number, string | null>(async (numIds) => {
       const rows = await findRoomIdsByNumIds(db, appId, numIds);
       return byKeys(numIds, rows, (r) => r.numId).map((r) => r?.id ?? null);
     }),
     /** Membership by memberKey(roomId, userId), including ones that have left. */
-    membership,
+    membership: new DataLoader<string, Membership | null>(async (keys) =>
+      byKeys(keys, await findMemberships(db, appId, keys.map(splitMemberKey)), (m) =>
+        memberKey(m.roomId, m.userId),
+      ),
+    ),
     /** A user's pref for a room by memberKey; the defaults when they never set one. */
-    pref,
+    pref: new DataLoader<string, RoomPref>(async (keys) => {
+      const found = byKeys(keys, await findPrefs(db, appId, keys.map(splitMemberKey)), (p) =>
+        memberKey(p.roomId, p.userId),
+      );
+      return keys.map((key, i) => {
+        const { roomId, userId } = splitMemberKey(key);
+        return found[i] ?? defaultPref(appId, userId, roomId);
+      });
+    }),
     message: new DataLoader<string, Message | null>(async (ids) =>
       byKeys(ids, await findMessagesByIds(db, appId, ids), (m) => m.id),
     ),
@@ -90,11 +78,18 @@ export function createLoaders(db: Db, appId: string, viewerUserId: string | null
       const summaries = await findReactionSummaries(db, appId, ids);
       return ids.map((id) => summaries.get(id) ?? []);
     }),
-    /** Whether the viewer deleted a message for themselves. */
-    deletedForViewer: new DataLoader<string, boolean>(async (ids) => {
-      if (viewerUserId === null) return ids.map(() => false);
-      const deleted = new Set(await findDeletedForUser(db, appId, viewerUserId, ids));
-      return ids.map((id) => deleted.has(id));
+    /** Whether a user deleted a message for themselves, by memberKey(messageId, userId). */
+    deletedFor: new DataLoader<string, boolean>(async (keys) => {
+      // The member-key pair format, with the message id where a member key has the room's.
+      const pairs = keys.map(splitMemberKey).map(({ roomId: messageId, userId }) => ({ messageId, userId }));
+      const deleted = await findDeletedForUsers(
+        db,
+        appId,
+        pairs.map((p) => p.userId),
+        pairs.map((p) => p.messageId),
+      );
+      const found = new Set(deleted.map((d) => memberKey(d.messageId, d.userId)));
+      return keys.map((key) => found.has(key));
     }),
     /**
      * The first `limit` current members of a room with their users, oldest first; one
@@ -121,4 +116,54 @@ export function createLoaders(db: Db, appId: string, viewerUserId: string | null
   };
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export type AppLoaders = ReturnType<typeof createAppLoaders>;
+
+/** One request's loaders: the app's, and the viewer's view of rooms and deletions. */
+export function createLoaders(db: Db, appId: string, viewerUserId: string | null) {
+  const app = createAppLoaders(db, appId);
+  if (viewerUserId === null) return viewerLoaders(app, null, app.liveRoom);
+  /*
+   * For a user viewer the room's statement brings their membership and pref along and
+   * primes those loaders: a room is almost always read together with them (access
+   * checks, unread, muted).
+   */
+  const room = new DataLoader<string, Room | null>(async (ids) => {
+    const rows = await findRoomsWithUserState(db, appId, ids, viewerUserId);
+    for (const row of rows) {
+      const key = memberKey(row.room.id, viewerUserId);
+      app.membership.prime(key, row.membership);
+      app.pref.prime(key, row.pref ?? defaultPref(appId, viewerUserId, row.room.id));
+    }
+    return byKeys(
+      ids,
+      rows.map((row) => row.room),
+      (r) => r.id,
+    );
+  });
+  return viewerLoaders(app, viewerUserId, room);
+}
+
+/**
+ * A viewer's loaders over loaders shared with other viewers (a live feed's event): rooms
+ * without the per-viewer join, so the viewer's membership and pref come from the shared
+ * memberKey loaders, which the feed primes for all its subscribers in one statement.
+ */
+export function createSharedViewerLoaders(app: AppLoaders, viewerUserId: string | null): Loaders {
+  return viewerLoaders(app, viewerUserId, app.liveRoom);
+}
+
+function viewerLoaders(app: AppLoaders, viewerUserId: string | null, room: DataLoader<string, Room | null>) {
+  const { liveRoom: _liveRoom, deletedFor, ...shared } = app;
+  return {
+    ...shared,
+    /** Live rooms by id; deleted rooms load as null. */
+    room,
+    /** Whether the viewer deleted a message for themselves. */
+    deletedForViewer: new DataLoader<string, boolean>(async (ids) => {
+      if (viewerUserId === null) return ids.map(() => false);
+      return deletedFor.loadMany(ids.map((id) => memberKey(id, viewerUserId)));
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof viewerLoaders>;

@@ -203,22 +203,22 @@ export async function countRoomMessageRows(
   return Number((await query.executeTakeFirstOrThrow()).count);
 }
 
-/** Deletions-for-me of one user among any messages, for the loader: (messageId) -> deleted. */
-export async function findDeletedForUser(
+/** Deletions-for-me of some users among some messages, for the loader (one statement for many viewers). */
+export async function findDeletedForUsers(
   db: Executor,
   appId: string,
-  userId: string,
+  userIds: readonly string[],
   messageIds: readonly string[],
-): Promise<string[]> {
-  if (messageIds.length === 0) return [];
+): Promise<{ userId: string; messageId: string }[]> {
+  if (messageIds.length === 0 || userIds.length === 0) return [];
   const rows = await db
     .selectFrom('message_user_deletions')
-    .select('message_id')
+    .select(['user_id', 'message_id'])
     .where('app_id', '=', appId)
-    .where('user_id', '=', userId)
-    .where('message_id', '=', anyText(messageIds))
+    .where('user_id', '=', anyText([...new Set(userIds)]))
+    .where('message_id', '=', anyText([...new Set(messageIds)]))
     .execute();
-  return rows.map((r) => r.message_id);
+  return rows.map((r) => ({ userId: r.user_id, messageId: r.message_id }));
 }
 
 /** Reactions of many messages grouped by key, in one statement. */

@@ -14,7 +14,8 @@ import { createLoaders } from '../loaders.js';
  * Events carry ids only. Before each one the feed's context gets new loaders and a new
  * clock, and what the event shows is read and authorized through the domain again, as a
  * new request would: a member who left stops hearing, and nothing cached at subscribe
- * time is shown. The context object is renewed in place because the transport reads the
+ * time is shown. A room's event is read once for all the feeds of this instance that
+ * hear it (room-fanout.ts); each feed still authorizes it for its own viewer. The context object is renewed in place because the transport reads the
  * event's fields (a GraphQL payload's message, users) through that same object.
  */
 

@@ -3,13 +3,17 @@ import { roomTopic, type RoomEvent as BusRoomEvent, type RoomEventType } from '.
 import type { RequestContext } from '../context.js';
 import { ForbiddenError, isDomainError } from '../errors.js';
 import { getRoomForViewer, type RoomView } from '../rooms/room.service.js';
+import { createSharedViewerLoaders } from '../loaders.js';
 import { mayHearRoomDeletion } from './audience.service.js';
-import { renewContext, streamFeed, type FeedItem, type FeedOptions, type Handled } from './feed.js';
+import { roomAudiencesOf, type RoomAudiences } from './room-fanout.js';
+import { streamFeed, type FeedItem, type FeedOptions, type Handled } from './feed.js';
 
 /*
  * A room's feed: everything that happens in one room, for its members and the app's API
  * key. Authorized when it opens and again for every event: a member who leaves gets a
- * last FORBIDDEN and the feed ends; a deleted room sends ROOM_DELETED and ends.
+ * last FORBIDDEN and the feed ends; a deleted room sends ROOM_DELETED and ends. Each
+ * event is read once for all the room's subscribers on this instance (room-fanout.ts),
+ * and every subscriber authorizes it against those reads.
  */
 
 export interface RoomFeedEvent {
@@ -33,22 +37,43 @@ export async function openRoomFeed(
   options: FeedOptions,
 ): Promise<AsyncIterableIterator<FeedItem<RoomFeedEvent>>> {
   const { room } = await getRoomForViewer(ctx, roomId);
+  const audiences = roomAudiencesOf(bus);
+  const stopListening = audiences.listen(room.appId, room.id, ctx.viewer?.userId ?? null);
   const subscription = bus.subscribe([roomTopic(room.appId, room.id)]);
-  // The feed opens only once the bus delivers, so a write made after that is heard.
-  await subscription.ready();
+  try {
+    // The feed opens only once the bus delivers, so a write made after that is heard.
+    await subscription.ready();
+  } catch (error) {
+    subscription.close();
+    stopListening();
+    throw error;
+  }
   return streamFeed(
     subscription,
-    (event) => (event.scope === 'room' ? handleRoomEvent(ctx, room.id, event) : Promise.resolve(null)),
-    options,
+    (event) =>
+      event.scope === 'room' ? handleRoomEvent(ctx, audiences, room.id, event) : Promise.resolve(null),
+    {
+      ...options,
+      onClose: () => {
+        stopListening();
+        options.onClose?.();
+      },
+    },
   );
 }
 
 async function handleRoomEvent(
   ctx: RequestContext,
+  audiences: RoomAudiences,
   roomId: string,
   event: BusRoomEvent,
 ): Promise<Handled<RoomFeedEvent>> {
-  renewContext(ctx);
+  // This event's reads, shared with the room's other subscribers; nothing from earlier events.
+  ctx.loaders = createSharedViewerLoaders(
+    await audiences.loadersFor(ctx.db, event),
+    ctx.viewer?.userId ?? null,
+  );
+  ctx.now = new Date();
   if (event.type === 'ROOM_DELETED') {
     if (!(await mayHearRoomDeletion(ctx, roomId))) {
       return { end: new ForbiddenError('Client is not in the room', { reason: 'NOT_ROOM_MEMBER' }) };

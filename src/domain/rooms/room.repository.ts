@@ -69,6 +69,58 @@ export async function findRoomsWithUserState(
   });
 }
 
+/**
+ * One live room with the memberships (current or left) and prefs of some users, in one
+ * statement: what a live feed needs to show an event to all its subscribers. room is
+ * null when the room is gone; a user without a membership row is left out.
+ */
+export async function findRoomWithUsersState(
+  db: Executor,
+  appId: string,
+  roomId: string,
+  userIds: readonly string[],
+): Promise<{
+  room: Room | null;
+  states: { userId: string; membership: Membership; pref: RoomPref | null }[];
+}> {
+  const rows = await db
+    .selectFrom('rooms as r')
+    .leftJoin('memberships as m', (join) =>
+      join
+        .onRef('m.app_id', '=', 'r.app_id')
+        .onRef('m.room_id', '=', 'r.id')
+        .on('m.user_id', '=', anyText(userIds.length === 0 ? [''] : [...new Set(userIds)])),
+    )
+    .leftJoin('user_room_prefs as p', (join) =>
+      join
+        .onRef('p.app_id', '=', 'r.app_id')
+        .onRef('p.room_id', '=', 'r.id')
+        .onRef('p.user_id', '=', 'm.user_id'),
+    )
+    .select([
+      ...roomColumns,
+      hasAvatarColumn,
+      'm.user_id as m_user_id',
+      ...joinedMembershipColumns,
+      ...joinedPrefColumns,
+    ])
+    .where('r.app_id', '=', appId)
+    .where('r.id', '=', roomId)
+    .where('r.deleted_at', 'is', null)
+    .execute();
+  const first = rows[0];
+  if (!first) return { room: null, states: [] };
+  const room = toRoom(first);
+  const states = [];
+  for (const row of rows) {
+    const userId = row.m_user_id;
+    const membership = userId === null ? null : toJoinedMembership(row, appId, room.id, userId);
+    if (userId === null || !membership) continue;
+    states.push({ userId, membership, pref: toJoinedPref(row, appId, userId, room.id) });
+  }
+  return { room, states };
+}
+
 export async function findRoomIdsByNumIds(
   db: Executor,
   appId: string,
