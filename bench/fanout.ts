@@ -127,16 +127,8 @@ async function main(): Promise<void> {
           log(`  failed: ${reason}`);
         } finally {
           if (server) {
-            const alive = (() => {
-              try {
-                process.kill(server.pid, 0);
-                return true;
-              } catch {
-                return false;
-              }
-            })();
-            if (!alive)
-              notes.push(`${feed} × ${size}: chat-bff (pid ${server.pid}) had exited by the end of the row`);
+            const exit = server.exitReport();
+            if (exit) notes.push(`${feed} × ${size}: chat-bff (pid ${server.pid}) ${exit.slice(0, 600)}`);
             await server.stop();
           }
           unregister();

@@ -98,7 +98,7 @@ export function openSse(
           }
         });
         res.on('end', () => {
-          if (!closed) failure = 'stream ended';
+          if (!closed) failure ??= 'stream ended';
         });
         res.on('error', (error) => {
           if (!closed) failure = error.message;
