@@ -16,8 +16,8 @@ const OPEN_TIMEOUT_MS = 60_000;
 /** A drain gives up after this long without a single new receipt, or after DRAIN_CAP_MS in all. */
 const DRAIN_STALL_MS = 30_000;
 const DRAIN_CAP_MS = 10 * 60_000;
-const WARMUPS = 3;
-const WARMUP_STALL_MS = 10_000;
+const WARMUPS = 5;
+const WARMUP_STALL_MS = 20_000;
 
 const SEND = `mutation FanoutSend($input: SendMessageInput!) {
   sendMessage(input: $input) {
@@ -191,7 +191,8 @@ export async function measureFanout(options: {
       maxMs: sorted.length > 0 ? (sorted[sorted.length - 1] ?? null) : null,
       beforeAck,
       missing,
-      rssPerSubscriptionBytes: live.length > 0 ? (rssAfterBytes - rssBeforeBytes) / live.length : null,
+      opened: opened.length,
+      rssPerSubscriptionBytes: opened.length > 0 ? (rssAfterBytes - rssBeforeBytes) / opened.length : null,
       rssBeforeBytes,
       rssAfterBytes,
       openSeconds,

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 export interface FanoutRow {
   feed: 'room' | 'viewer';
   subscribers: number;
-  /** Subscribers that received the warm-up message (live before measuring). */
+  /** Subscriptions the server accepted (SSE answered 200, graphql-ws acknowledged). */
+  opened: number;
+  /** Subscribers that received a warm-up message (live before measuring); latency is theirs. */
   live: number;
   sse: number;
   ws: number;
@@ -24,7 +26,7 @@ export interface FanoutRow {
   beforeAck: number;
   /** (subscriber, message) pairs never received before the drain gave up. */
   missing: number;
-  /** Server RSS grown by opening the subscriptions, per live subscription. */
+  /** Server RSS grown by opening the subscriptions, per opened subscription. */
   rssPerSubscriptionBytes: number | null;
   rssBeforeBytes: number;
   rssAfterBytes: number;
@@ -64,11 +66,11 @@ export function renderFanout(r: FanoutResults): string {
       `open files ${r.machine.nofile}. ${r.settings.messages} messages at ${r.settings.rate}/s per row, ` +
       `subscribers over ${r.settings.transport}, chat-bff with --max-old-space-size=${r.settings.heapMb}.`,
     '',
-    '| feed | subscribers | live (SSE/WS) | SQL statements per message | delivery p50 | p99 | max | missing | RSS per subscription |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| feed | subscribers | opened | live (SSE/WS) | SQL statements per message | delivery p50 | p99 | max | missing | RSS per subscription |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.rows.map(
       (row) =>
-        `| ${row.feed} | ${int(row.subscribers)} | ${int(row.live)} (${row.sse}/${row.ws}) | ` +
+        `| ${row.feed} | ${int(row.subscribers)} | ${int(row.opened)} | ${int(row.live)} (${row.sse}/${row.ws}) | ` +
         `${row.statementsPerMessage.toFixed(1)} | ${ms(row.p50Ms)} ms | ${ms(row.p99Ms)} ms | ${ms(row.maxMs)} ms | ` +
         `${int(row.missing)} | ${row.rssPerSubscriptionBytes === null ? '–' : `${(row.rssPerSubscriptionBytes / 1024).toFixed(1)} kB`} |`,
     ),
