@@ -15,6 +15,8 @@ export interface ServerProcess {
   baseUrl: string;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
+  /** How it ended (exit code or signal) and the last of its stderr, once it has exited. */
+  exitReport(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,13 @@ export async function startProcess(options: {
     pid,
     baseUrl,
     rss: () => readRss(pid),
+    exitReport: () => {
+      if (child.exitCode === null && child.signalCode === null) return undefined;
+      // A fatal V8 error prints its reason first and a native stack after it: keep the reason.
+      const lines = stderr.trim().split('\n');
+      const reason = lines.find((line) => /FATAL|Error/.test(line)) ?? lines.slice(-3).join(' / ');
+      return `exited with ${child.signalCode ?? child.exitCode}: ${reason}`;
+    },
     stop: () => stopChild(child, exited),
   };
 }
