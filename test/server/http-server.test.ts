@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectOnce } from '../support/connection.js';
 import type { FetchHandler } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { MAX_REQUEST_BYTES, startHttpServer, type HttpServer } from '../../src/server.js';
@@ -201,16 +202,6 @@ describe('Request and Response across node:http', () => {
 });
 
 /** Opens a new TCP connection: resolves once connected, rejects when refused. */
-function newConnection(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
-}
 
 describe('graceful shutdown', () => {
   it('stops accepting, lets an in-flight request finish, ends open streams, then resolves', async () => {
@@ -240,7 +231,7 @@ describe('graceful shutdown', () => {
     // The open stream ends at once; new connections are refused.
     expect(await readChunk(reader)).toBeNull();
     expect(stream.isCancelled()).toBe(true);
-    await expect(newConnection(server.port)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(connectOnce(server.port)).rejects.toThrow(/ECONNREFUSED/);
     expect(closed).toBe(false); // the slow request is still running
 
     release.resolve();

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectOnce } from '../support/connection.js';
 import { createCliDatabase, killRunningCommands, startCli, type CliDatabase } from '../support/cli.js';
 
 /*
@@ -61,14 +61,3 @@ describe('SIGTERM', { timeout: 120_000 }, () => {
     expect(stdout.indexOf('"path":"/test/slow"')).toBeLessThan(stdout.indexOf('"msg":"shut down"'));
   });
 });
-
-function connectOnce(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
-}
