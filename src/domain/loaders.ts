@@ -7,7 +7,7 @@ import {
   findReactionSummaries,
 } from './messages/message.repository.js';
 import { defaultPref, type Membership, type Room, type RoomPref } from './rooms/room.js';
-import { memberKey, parseMemberKey } from './rooms/member-key.js';
+import { memberKey, pairKey, parseMemberKey, parsePairKey } from './rooms/member-key.js';
 import { findFirstMembers } from './rooms/member-list.repository.js';
 import { findMemberships } from './rooms/membership.repository.js';
 import { findPrefs } from './rooms/pref.repository.js';
@@ -78,17 +78,16 @@ export function createAppLoaders(db: Db, appId: string) {
       const summaries = await findReactionSummaries(db, appId, ids);
       return ids.map((id) => summaries.get(id) ?? []);
     }),
-    /** Whether a user deleted a message for themselves, by memberKey(messageId, userId). */
+    /** Whether a user deleted a message for themselves, by pairKey(messageId, userId). */
     deletedFor: new DataLoader<string, boolean>(async (keys) => {
-      // The member-key pair format, with the message id where a member key has the room's.
-      const pairs = keys.map(splitMemberKey).map(({ roomId: messageId, userId }) => ({ messageId, userId }));
+      const pairs = keys.map((key): [string, string] => parsePairKey(key) ?? ['', '']);
       const deleted = await findDeletedForUsers(
         db,
         appId,
-        pairs.map((p) => p.userId),
-        pairs.map((p) => p.messageId),
+        pairs.map(([, userId]) => userId),
+        pairs.map(([messageId]) => messageId),
       );
-      const found = new Set(deleted.map((d) => memberKey(d.messageId, d.userId)));
+      const found = new Set(deleted.map((d) => pairKey(d.messageId, d.userId)));
       return keys.map((key) => found.has(key));
     }),
     /**
@@ -161,7 +160,7 @@ function viewerLoaders(app: AppLoaders, viewerUserId: string | null, room: DataL
     /** Whether the viewer deleted a message for themselves. */
     deletedForViewer: new DataLoader<string, boolean>(async (ids) => {
       if (viewerUserId === null) return ids.map(() => false);
-      return deletedFor.loadMany(ids.map((id) => memberKey(id, viewerUserId)));
+      return deletedFor.loadMany(ids.map((id) => pairKey(id, viewerUserId)));
     }),
   };
 }

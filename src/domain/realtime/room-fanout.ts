@@ -2,7 +2,7 @@ import type { Db } from '../../db/create-database.js';
 import type { EventBus } from '../../realtime/event-bus.js';
 import type { RoomEvent } from '../../realtime/events.js';
 import { createAppLoaders, type AppLoaders } from '../loaders.js';
-import { memberKey } from '../rooms/member-key.js';
+import { memberKey, pairKey } from '../rooms/member-key.js';
 import { defaultPref } from '../rooms/room.js';
 import { findRoomWithUsersState } from '../rooms/room.repository.js';
 
@@ -28,7 +28,7 @@ export class RoomAudiences {
   /** Counts a user (null: the API key) as listening to the room here, until the returned function is called. */
   listen(appId: string, roomId: string, userId: string | null): () => void {
     if (userId === null) return () => {};
-    const key = roomKey(appId, roomId);
+    const key = pairKey(appId, roomId);
     const users = this.listeners.get(key) ?? new Map<string, number>();
     this.listeners.set(key, users);
     users.set(userId, (users.get(userId) ?? 0) + 1);
@@ -47,16 +47,12 @@ export class RoomAudiences {
   loadersFor(db: Db, event: RoomEvent): Promise<AppLoaders> {
     let read = this.reads.get(event);
     if (!read) {
-      const users = this.listeners.get(roomKey(event.appId, event.roomId));
+      const users = this.listeners.get(pairKey(event.appId, event.roomId));
       read = readEvent(db, event, [...(users?.keys() ?? [])]);
       this.reads.set(event, read);
     }
     return read;
   }
-}
-
-function roomKey(appId: string, roomId: string): string {
-  return `${appId}\u0000${roomId}`;
 }
 
 const audiencesByBus = new WeakMap<EventBus, RoomAudiences>();
